@@ -1,0 +1,65 @@
+"""Plain-numpy kernels: the specification that every numba kernel must match.
+
+Each function takes arrays (never graph objects) and returns arrays of the input's float
+type. ``numba_impl.py`` has a twin of each with the same name and signature.
+"""
+import numpy as np
+
+
+def sparse_xent(logits, labels):
+    """Fused softmax cross-entropy: per-row loss, its gradient, and the first bad row.
+
+    loss[i] = logsumexp(z[i]) - z[i, labels[i]], computed max-subtracted so that large
+    logits stay finite; backprop = softmax(z) - onehot(labels). The third result is the
+    index of the first label outside [0, num_classes), or -1 when all are valid.
+    """
+    n, k = logits.shape
+    bad = np.flatnonzero((labels < 0) | (labels >= k))
+    if bad.size:
+        return None, None, int(bad[0])
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    sums = exp.sum(axis=1, keepdims=True)
+    rows = np.arange(n)
+    loss = np.log(sums[:, 0]) - shifted[rows, labels]
+    backprop = exp / sums
+    backprop[rows, labels] -= 1
+    return loss.astype(logits.dtype, copy=False), backprop, -1
+
+
+def sum_to_shape(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and grad.shape[lead + i] != 1)
+    return np.sum(grad, axis=axes, keepdims=True).reshape(shape)
+
+
+def relu(x):
+    return np.maximum(x, x.dtype.type(0))
+
+
+def relu_grad(grad, y):
+    """Gradient of relu given its output ``y``: passes ``grad`` where y > 0 (so relu'(0) = 0)."""
+    return np.where(y > 0, grad, grad.dtype.type(0))
+
+
+def argmax(x, axis):
+    """Index of the largest value along ``axis``; ties go to the lowest index."""
+    return np.argmax(x, axis=axis).astype(np.int64)
+
+
+def equal(x, y):
+    return np.equal(x, y)
+
+
+def apply_gradient_descent(var, alpha, delta):
+    """In place: var -= alpha * delta."""
+    var -= var.dtype.type(alpha) * delta
+    return var
+
+
+def bias_add(x, bias):
+    return x + bias

@@ -1,0 +1,6 @@
+"""The public ``tf.nn`` namespace."""
+from .ops.nn_ops import (l2_loss, relu, sigmoid, softmax,  # noqa: F401
+                         sparse_softmax_cross_entropy_with_logits, tanh)
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "l2_loss",
+           "sparse_softmax_cross_entropy_with_logits"]

@@ -1,0 +1,1 @@
+"""Op definitions: each op type in one block (inference, kernel, gradient, builder)."""

@@ -1,0 +1,468 @@
+"""Arithmetic, matmul, reductions and comparisons, plus the Tensor operator overloads.
+
+Binary ops broadcast like numpy and never promote: both inputs must have one dtype
+(Python numbers take the tensor's dtype). Their gradients sum back to each input's shape
+with ``sum_to_shape``, which reads real shapes at run time, so ``None`` dims just work.
+"""
+import numpy as np
+
+from .. import dtypes, kernels
+from ..graph import Tensor, create_op, graph_of
+from ..registry import NotDifferentiable, RegisterGradient, define_op
+from ..shapes import TensorShape, broadcast_shape
+from .array_ops import cast, convert_to_tensor, expand_dims, broadcast_like, sum_to_shape
+
+__all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "add_n", "square",
+           "sqrt", "exp", "log", "matmul", "reduce_sum", "reduce_mean", "argmax", "equal"]
+
+_NUMERIC = ("float32", "float64", "int32", "int64")
+_FLOAT = ("float32", "float64")
+
+
+# -- shared inference helpers ---------------------------------------------------------------
+def _check_dtypes(op, arg_names, allowed=_NUMERIC):
+    """All inputs share the first input's dtype, and it is in ``allowed``."""
+    first = op.inputs[0].dtype.base_dtype
+    for name, t in zip(arg_names[1:], op.inputs[1:]):
+        if t.dtype.base_dtype != first:
+            raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of "
+                            "argument '%s'." % (name, op.type, t.dtype.base_dtype.name,
+                                                first.name, arg_names[0]))
+    if first.name not in allowed:
+        raise TypeError("Value passed to parameter '%s' has DataType %s not in list of allowed "
+                        "values: %s" % (arg_names[0], first.name, ", ".join(allowed)))
+    return first
+
+
+def _shape_error(op, a, b, detail):
+    return ValueError("%s for '%s' (op: '%s') with input shapes: %s, %s."
+                      % (detail, op.name, op.type, a.bracket_str(), b.bracket_str()))
+
+
+def _broadcast_infer(op, allowed=_NUMERIC, out_dtype=None):
+    x, y = op.inputs
+    dtype = _check_dtypes(op, ("x", "y"), allowed)
+    shape = broadcast_shape(x.shape, y.shape)
+    if shape is None:
+        for a, b in zip(reversed(x.shape.dims), reversed(y.shape.dims)):
+            if a is not None and b is not None and a != b and 1 not in (a, b):
+                raise _shape_error(op, x.shape, y.shape,
+                                   "Dimensions must be equal, but are %d and %d" % (a, b))
+    return [(shape, out_dtype or dtype)]
+
+
+def _unary_infer(op, allowed=_NUMERIC):
+    x = op.inputs[0]
+    return [(x.shape, _check_dtypes(op, ("x",), allowed))]
+
+
+def _float_unary_infer(op):
+    return _unary_infer(op, _FLOAT)
+
+
+def _convert_pair(x, y):
+    """Make Tensors of ``x`` and ``y``; a non-Tensor side takes the other side's dtype."""
+    x_is = isinstance(x, Tensor) or hasattr(x, "_as_tensor")
+    y_is = isinstance(y, Tensor) or hasattr(y, "_as_tensor")
+    if x_is:
+        x = convert_to_tensor(x)
+    if y_is:
+        y = convert_to_tensor(y)
+    graph = graph_of([t for t in (x, y) if isinstance(t, Tensor)])
+    with graph.as_default():
+        if not x_is:
+            x = convert_to_tensor(x, dtype=y.dtype.base_dtype if y_is else None)
+        if not y_is:
+            y = convert_to_tensor(y, dtype=x.dtype.base_dtype)
+    return x, y
+
+
+def _binary(op_type, x, y, name):
+    x, y = _convert_pair(x, y)
+    return create_op(op_type, [x, y], {}, name)
+
+
+def _unbroadcast(op, grad_x, grad_y):
+    """Sum each input's gradient back to that input's shape."""
+    x, y = op.inputs
+    return [sum_to_shape(grad_x, x), sum_to_shape(grad_y, y)]
+
+
+# -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
+define_op("Add", _broadcast_infer, np.add)
+define_op("Sub", _broadcast_infer, np.subtract)
+define_op("Mul", _broadcast_infer, np.multiply)
+
+
+def _real_div_kernel(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(x, y)
+
+
+define_op("RealDiv", lambda op: _broadcast_infer(op, _FLOAT), _real_div_kernel)
+
+
+@RegisterGradient("Add")
+def _add_grad(op, grad):
+    return _unbroadcast(op, grad, grad)
+
+
+@RegisterGradient("Sub")
+def _sub_grad(op, grad):
+    return _unbroadcast(op, grad, negative(grad))
+
+
+@RegisterGradient("Mul")
+def _mul_grad(op, grad):
+    x, y = op.inputs
+    return _unbroadcast(op, grad * y, grad * x)
+
+
+@RegisterGradient("RealDiv")
+def _real_div_grad(op, grad):
+    x, y = op.inputs
+    return _unbroadcast(op, grad / y, negative(grad) * x / square(y))
+
+
+def add(x, y, name=None):
+    return _binary("Add", x, y, name)
+
+
+def subtract(x, y, name=None):
+    return _binary("Sub", x, y, name)
+
+
+def multiply(x, y, name=None):
+    return _binary("Mul", x, y, name)
+
+
+def divide(x, y, name=None):
+    """True division; integer inputs are converted to float64 first (7 / 2 = 3.5)."""
+    x, y = _convert_pair(x, y)
+    if x.dtype.base_dtype.is_integer and y.dtype.base_dtype == x.dtype.base_dtype:
+        x, y = cast(x, dtypes.float64), cast(y, dtypes.float64)
+    return create_op("RealDiv", [x, y], {}, name or "truediv")
+
+
+truediv = divide
+
+
+# -- elementwise unary ops ------------------------------------------------------------------
+define_op("Neg", _unary_infer, np.negative)
+define_op("Square", _unary_infer, np.square)
+
+
+def _quiet(fn):
+    """A numpy ufunc without warnings: like TF, log(0) = -inf and sqrt(-1) = nan silently."""
+    def kernel(x):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(x)
+    kernel.__name__ = fn.__name__
+    return kernel
+
+
+define_op("Sqrt", _float_unary_infer, _quiet(np.sqrt))
+define_op("Exp", _float_unary_infer, _quiet(np.exp))
+define_op("Log", _float_unary_infer, _quiet(np.log))
+
+
+@RegisterGradient("Neg")
+def _neg_grad(op, grad):
+    return [negative(grad)]
+
+
+@RegisterGradient("Square")
+def _square_grad(op, grad):
+    return [grad * (2 * op.inputs[0])]
+
+
+@RegisterGradient("Sqrt")
+def _sqrt_grad(op, grad):
+    return [grad * 0.5 / op.outputs[0]]
+
+
+@RegisterGradient("Exp")
+def _exp_grad(op, grad):
+    return [grad * op.outputs[0]]
+
+
+@RegisterGradient("Log")
+def _log_grad(op, grad):
+    return [grad / op.inputs[0]]
+
+
+def negative(x, name=None):
+    return create_op("Neg", [convert_to_tensor(x)], {}, name)
+
+
+def square(x, name=None):
+    return create_op("Square", [convert_to_tensor(x)], {}, name)
+
+
+def sqrt(x, name=None):
+    return create_op("Sqrt", [convert_to_tensor(x)], {}, name)
+
+
+def exp(x, name=None):
+    return create_op("Exp", [convert_to_tensor(x)], {}, name)
+
+
+def log(x, name=None):
+    return create_op("Log", [convert_to_tensor(x)], {}, name)
+
+
+# -- AddN -----------------------------------------------------------------------------------
+def _add_n_infer(op):
+    dtype = _check_dtypes(op, ["inputs"] * len(op.inputs))
+    shape = op.inputs[0].shape
+    for t in op.inputs[1:]:
+        if not shape.is_compatible_with(t.shape):
+            raise _shape_error(op, shape, t.shape, "Shapes must be equal")
+        shape = shape.merge_with(t.shape)
+    return [(shape, dtype)]
+
+
+def _add_n_kernel(*values):
+    total = values[0] + values[1]
+    for v in values[2:]:
+        total += v
+    return total
+
+
+define_op("AddN", _add_n_infer, _add_n_kernel)
+
+
+@RegisterGradient("AddN")
+def _add_n_grad(op, grad):
+    return [grad] * len(op.inputs)
+
+
+def add_n(inputs, name=None):
+    """Sum of a list of tensors of one shape and dtype."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError("inputs must be a non-empty list of tensors")
+    inputs = [convert_to_tensor(t) for t in inputs]
+    if len(inputs) == 1:
+        return inputs[0] if name is None else create_op("Identity", inputs, {}, name)
+    return create_op("AddN", inputs, {}, name)
+
+
+# -- MatMul ---------------------------------------------------------------------------------
+def _matmul_infer(op):
+    a, b = op.inputs
+    dtype = _check_dtypes(op, ("a", "b"))
+    for t in (a, b):
+        if t.shape.ndims is not None and t.shape.ndims != 2:
+            raise _shape_error(op, a.shape, b.shape,
+                               "Shape must be rank 2 but is rank %d" % t.shape.ndims)
+    a_dims = a.shape.dims or (None, None)
+    b_dims = b.shape.dims or (None, None)
+    if op.attrs["transpose_a"]:
+        a_dims = a_dims[::-1]
+    if op.attrs["transpose_b"]:
+        b_dims = b_dims[::-1]
+    if a_dims[1] is not None and b_dims[0] is not None and a_dims[1] != b_dims[0]:
+        raise _shape_error(op, a.shape, b.shape, "Dimensions must be equal, but are %d and %d"
+                           % (a_dims[1], b_dims[0]))
+    return [(TensorShape([a_dims[0], b_dims[1]]), dtype)]
+
+
+def _matmul_kernel(a, b, transpose_a, transpose_b):
+    return np.dot(a.T if transpose_a else a, b.T if transpose_b else b)
+
+
+define_op("MatMul", _matmul_infer, _matmul_kernel)
+
+
+@RegisterGradient("MatMul")
+def _matmul_grad(op, grad):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if not ta and not tb:
+        return [matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)]
+    if ta and not tb:
+        return [matmul(b, grad, transpose_b=True), matmul(a, grad)]
+    if not ta and tb:
+        return [matmul(grad, b), matmul(grad, a, transpose_a=True)]
+    return [matmul(b, grad, transpose_a=True, transpose_b=True),
+            matmul(grad, a, transpose_a=True, transpose_b=True)]
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """Matrix product of two rank-2 tensors, optionally transposing either first."""
+    a, b = _convert_pair(a, b)
+    return create_op("MatMul", [a, b], {"transpose_a": bool(transpose_a),
+                                        "transpose_b": bool(transpose_b)}, name)
+
+
+# -- Sum, Mean ------------------------------------------------------------------------------
+def _reduce_infer(op, allowed=_NUMERIC):
+    x = op.inputs[0]
+    dtype = _check_dtypes(op, ("input",), allowed)
+    axis, keepdims = op.attrs["axis"], op.attrs["keepdims"]
+    if x.shape.dims is None:
+        return [(TensorShape(None), dtype)]
+    rank = x.shape.ndims
+    if axis is None:
+        axes = set(range(rank))
+    else:
+        for a in axis:
+            if not -rank <= a < max(rank, 1):
+                raise ValueError("Invalid reduction dimension %d for input with %d dimensions. "
+                                 "for '%s' (op: '%s')" % (a, rank, op.name, op.type))
+        axes = {a % rank for a in axis} if rank else set()
+    dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims) if keepdims or i not in axes]
+    return [(TensorShape(dims), dtype)]
+
+
+def _sum_kernel(x, axis, keepdims):
+    return np.asarray(np.sum(x, axis=axis, keepdims=keepdims))
+
+
+def _mean_kernel(x, axis, keepdims):
+    if x.dtype.kind in "iu":  # integer mean truncates toward zero, as in TF
+        total = np.sum(x, axis=axis, keepdims=keepdims)
+        count = max(x.size // max(total.size, 1), 1)
+        return np.asarray(np.sign(total) * (np.abs(total) // count)).astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+
+
+define_op("Sum", _reduce_infer, _sum_kernel)
+define_op("Mean", _reduce_infer, _mean_kernel)
+
+
+def _expand_reduced(op, grad):
+    """``grad`` of a reduction, with the reduced axes put back as size 1."""
+    axis, keepdims = op.attrs["axis"], op.attrs["keepdims"]
+    if keepdims:
+        return grad
+    rank = op.inputs[0].shape.ndims
+    if axis is None:
+        axis = tuple(range(rank)) if rank is not None else None
+    if axis is None or rank == 0:
+        return grad
+    return expand_dims(grad, tuple(sorted(a % rank for a in axis)))
+
+
+@RegisterGradient("Sum")
+def _sum_grad(op, grad):
+    return [broadcast_like(_expand_reduced(op, grad), op.inputs[0])]
+
+
+def _mean_grad_infer(op):
+    return [(op.inputs[1].shape, op.inputs[0].dtype.base_dtype)]
+
+
+def _mean_grad_kernel(grad, x):
+    """Spread ``grad`` evenly over the elements that each mean averaged."""
+    count = x.size // max(grad.size, 1)
+    return np.broadcast_to(grad / grad.dtype.type(max(count, 1)), x.shape)
+
+
+define_op("MeanGrad", _mean_grad_infer, _mean_grad_kernel, aliases=True)
+
+
+@RegisterGradient("MeanGrad")
+def _mean_grad_grad(op, grad):
+    small = op.inputs[0]  # the expanded upstream gradient: size 1 on the averaged axes
+    if not small.shape.ndims:
+        return [reduce_mean(grad), None]
+    axes = tuple(i for i, d in enumerate(small.shape.dims) if d == 1)
+    return [reduce_mean(grad, axis=axes, keepdims=True) if axes else grad, None]
+
+
+@RegisterGradient("Mean")
+def _mean_grad(op, grad):
+    return [create_op("MeanGrad", [_expand_reduced(op, grad), op.inputs[0]], {})]
+
+
+def _reduce_attrs(axis, keepdims, reduction_indices, keep_dims):
+    if axis is None:
+        axis = reduction_indices
+    if keepdims is None:
+        keepdims = bool(keep_dims)
+    if axis is not None:
+        axis = tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else (int(axis),)
+    return {"axis": axis, "keepdims": bool(keepdims)}
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+               keep_dims=None):
+    """Sum over ``axis`` (an int, a list, or None for all axes)."""
+    return create_op("Sum", [convert_to_tensor(input_tensor)],
+                     _reduce_attrs(axis, keepdims, reduction_indices, keep_dims), name)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None,
+                keep_dims=None):
+    """Mean over ``axis``. Integer inputs give a truncated integer mean, as in TF."""
+    return create_op("Mean", [convert_to_tensor(input_tensor)],
+                     _reduce_attrs(axis, keepdims, reduction_indices, keep_dims), name)
+
+
+# -- ArgMax, Equal (no gradients) ------------------------------------------------------------
+def _argmax_infer(op):
+    x, axis = op.inputs[0], op.attrs["axis"]
+    _check_dtypes(op, ("input",))
+    if x.shape.dims is None:
+        return [(TensorShape(None), op.attrs["output_type"])]
+    rank = x.shape.ndims
+    if not -rank <= axis < rank:
+        raise ValueError("Expected dimension in the range [%d, %d), but got %d for '%s' "
+                         "(op: 'ArgMax')" % (-rank, rank, axis, op.name))
+    dims = [d for i, d in enumerate(x.shape.dims) if i != axis % rank]
+    return [(TensorShape(dims), op.attrs["output_type"])]
+
+
+def _argmax_kernel(x, axis, output_type):
+    out = kernels.argmax(x, axis)
+    return out if output_type.np_dtype == out.dtype else out.astype(output_type.np_dtype)
+
+
+define_op("ArgMax", _argmax_infer, _argmax_kernel)
+NotDifferentiable("ArgMax")
+
+
+def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):
+    """Index of the largest value along ``axis`` (default 0); ties go to the lowest index."""
+    if axis is None:
+        axis = 0 if dimension is None else dimension
+    return create_op("ArgMax", [convert_to_tensor(input)],
+                     {"axis": int(axis), "output_type": dtypes.as_dtype(output_type)}, name)
+
+
+def _equal_infer(op):
+    return _broadcast_infer(op, _NUMERIC + ("bool",), out_dtype=dtypes.bool)
+
+
+def _equal_kernel(x, y):
+    return kernels.equal(x, y)
+
+
+define_op("Equal", _equal_infer, _equal_kernel)
+NotDifferentiable("Equal")
+
+
+def equal(x, y, name=None):
+    """Elementwise ``x == y`` as bool (same dtypes required; broadcasts)."""
+    return _binary("Equal", x, y, name)
+
+
+# -- operator overloads ---------------------------------------------------------------------
+def install_operators(cls):
+    """Give ``cls`` (Tensor, Variable) the arithmetic operators, with TF1's op names."""
+    cls.__add__ = lambda self, other: add(self, other, name="add")
+    cls.__radd__ = lambda self, other: add(other, self, name="add")
+    cls.__sub__ = lambda self, other: subtract(self, other, name="sub")
+    cls.__rsub__ = lambda self, other: subtract(other, self, name="sub")
+    cls.__mul__ = lambda self, other: multiply(self, other, name="mul")
+    cls.__rmul__ = lambda self, other: multiply(other, self, name="mul")
+    cls.__truediv__ = lambda self, other: divide(self, other, name="truediv")
+    cls.__rtruediv__ = lambda self, other: divide(other, self, name="truediv")
+    cls.__matmul__ = lambda self, other: matmul(self, other, name="matmul")
+    cls.__rmatmul__ = lambda self, other: matmul(other, self, name="matmul")
+    cls.__neg__ = lambda self: negative(self)
+
+
+install_operators(Tensor)

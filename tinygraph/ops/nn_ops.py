@@ -1,0 +1,207 @@
+"""Neural-network ops: relu, sigmoid, tanh, softmax, l2_loss and the fused sparse softmax
+cross-entropy that the CIFAR example trains with.
+"""
+import numpy as np
+
+from .. import errors, kernels
+from ..graph import create_op, name_scope
+from ..registry import RegisterGradient, define_op
+from ..shapes import TensorShape
+from .array_ops import convert_to_tensor, expand_dims
+from .math_ops import _FLOAT, _float_unary_infer, _check_dtypes, reduce_sum
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "l2_loss",
+           "sparse_softmax_cross_entropy_with_logits"]
+
+
+# -- Relu -----------------------------------------------------------------------------------
+def _relu_kernel(x):
+    return kernels.relu(x)
+
+
+define_op("Relu", _float_unary_infer, _relu_kernel)
+
+
+@RegisterGradient("Relu")
+def _relu_grad(op, grad):
+    return [create_op("ReluGrad", [grad, op.outputs[0]], {})]
+
+
+def _relu_grad_infer(op):
+    return [(op.inputs[0].shape, _check_dtypes(op, ("gradients", "features"), _FLOAT))]
+
+
+def _relu_grad_kernel(grad, y):
+    return kernels.relu_grad(grad, y)
+
+
+define_op("ReluGrad", _relu_grad_infer, _relu_grad_kernel)
+
+
+@RegisterGradient("ReluGrad")
+def _relu_grad_grad(op, grad):
+    return [create_op("ReluGrad", [grad, op.inputs[1]], {}), None]
+
+
+def relu(features, name=None):
+    """max(features, 0). Its gradient at 0 is 0."""
+    return create_op("Relu", [convert_to_tensor(features)], {}, name)
+
+
+# -- Sigmoid, Tanh --------------------------------------------------------------------------
+def _sigmoid_kernel(x):
+    # exp of a large negative x overflows harmlessly to inf, giving 0.
+    with np.errstate(over="ignore"):
+        return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
+
+
+define_op("Sigmoid", _float_unary_infer, _sigmoid_kernel)
+define_op("Tanh", _float_unary_infer, np.tanh)
+
+
+@RegisterGradient("Sigmoid")
+def _sigmoid_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * (y * (1 - y))]
+
+
+@RegisterGradient("Tanh")
+def _tanh_grad(op, grad):
+    y = op.outputs[0]
+    return [grad * (1 - y * y)]
+
+
+def sigmoid(x, name=None):
+    return create_op("Sigmoid", [convert_to_tensor(x)], {}, name)
+
+
+def tanh(x, name=None):
+    return create_op("Tanh", [convert_to_tensor(x)], {}, name)
+
+
+# -- Softmax --------------------------------------------------------------------------------
+def _softmax_infer(op):
+    shape = op.inputs[0].shape
+    if shape.ndims == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0 for '%s' (op: 'Softmax')"
+                         % op.name)
+    return _float_unary_infer(op)
+
+
+def _softmax_kernel(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+define_op("Softmax", _softmax_infer, _softmax_kernel)
+
+
+@RegisterGradient("Softmax")
+def _softmax_grad(op, grad):
+    y = op.outputs[0]
+    return [(grad - reduce_sum(grad * y, axis=-1, keepdims=True)) * y]
+
+
+def softmax(logits, axis=None, name=None):
+    """exp(logits) / sum(exp(logits)) along the last axis, computed max-subtracted."""
+    if axis not in (None, -1):
+        raise ValueError("softmax supports only the last axis (axis=-1)")
+    return create_op("Softmax", [convert_to_tensor(logits)], {}, name)
+
+
+# -- L2Loss ---------------------------------------------------------------------------------
+def _l2_loss_infer(op):
+    return [(TensorShape([]), _check_dtypes(op, ("t",), _FLOAT))]
+
+
+def _l2_loss_kernel(x):
+    return np.asarray(np.vdot(x, x) / 2, dtype=x.dtype) if x.size else np.zeros((), x.dtype)
+
+
+define_op("L2Loss", _l2_loss_infer, _l2_loss_kernel)
+
+
+@RegisterGradient("L2Loss")
+def _l2_loss_grad(op, grad):
+    return [op.inputs[0] * grad]
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2."""
+    return create_op("L2Loss", [convert_to_tensor(t)], {}, name)
+
+
+# -- SparseSoftmaxCrossEntropyWithLogits ----------------------------------------------------
+def _xent_infer(op):
+    logits, labels = op.inputs
+    dtype = _check_dtypes(op, ("features",), _FLOAT)
+    n = logits.shape.dims[0] if logits.shape.dims else None
+    if labels.shape.dims and labels.shape.dims[0] is not None:
+        n = labels.shape.dims[0]
+    return [(TensorShape([n]), dtype), (TensorShape([n, logits.shape.dims[1]]
+                                                    if logits.shape.dims else None), dtype)]
+
+
+def _xent_kernel(logits, labels):
+    loss, backprop, bad = kernels.sparse_xent(logits, labels)
+    if bad >= 0:
+        raise errors.InvalidArgumentError(
+            None, None, "Received a label value of %d which is outside the valid range of "
+            "[0, %d).  Label values: %s" % (labels[bad], logits.shape[1],
+                                             " ".join(str(v) for v in labels.tolist())))
+    return loss, backprop
+
+
+define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, _xent_kernel)
+
+
+@RegisterGradient("SparseSoftmaxCrossEntropyWithLogits")
+def _xent_grad(op, grad_loss, grad_backprop=None):
+    """grad[:, None] * backprop: the kernel already computed softmax - onehot."""
+    logits = op.inputs[0]
+    result = expand_dims(grad_loss, -1) * op.outputs[1]
+    if grad_backprop is not None:  # second order: backprop = softmax(logits) - onehot
+        y = softmax(logits)
+        result = result + (grad_backprop - reduce_sum(grad_backprop * y, -1, keepdims=True)) * y
+    return [result, None]
+
+
+def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
+                                             name=None):
+    """Per-example loss ``logsumexp(logits) - logits[label]`` for integer class labels.
+
+    Pass unscaled logits, not softmax output. Arguments must be named.
+
+    Raises:
+        ValueError: positional arguments, a missing argument, or shapes that don't fit.
+        TypeError: labels that are not int32/int64.
+        errors.InvalidArgumentError: at run time, for a label outside [0, num_classes).
+    """
+    if _sentinel is not None:
+        raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named "
+                         "arguments (labels=..., logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+    with name_scope(name, "SparseSoftmaxCrossEntropyWithLogits"):
+        labels = convert_to_tensor(labels)
+        logits = convert_to_tensor(logits)
+        if labels.dtype.base_dtype.name not in ("int32", "int64"):
+            raise TypeError("Value passed to parameter 'labels' has DataType %s not in list of "
+                            "allowed values: int32, int64" % labels.dtype.base_dtype.name)
+        lo, la = logits.shape, labels.shape
+        if lo.ndims == 0:
+            raise ValueError("Logits cannot be scalars - received shape %s." % lo)
+        if lo.ndims is not None and la.ndims is not None:
+            if la.ndims != lo.ndims - 1:
+                raise ValueError("Rank mismatch: Rank of labels (received %d) should equal rank "
+                                 "of logits minus 1 (received %d)." % (la.ndims, lo.ndims))
+            if not la.is_compatible_with(lo[:-1]):
+                raise ValueError("Shape mismatch: The shape of labels (received %s) should "
+                                 "equal the shape of logits except for the last dimension "
+                                 "(received %s)." % (la, lo))
+        if lo.ndims is not None and lo.ndims != 2:
+            raise ValueError("sparse_softmax_cross_entropy_with_logits supports rank-2 logits "
+                             "[batch, num_classes]; got shape %s." % lo)
+        op = create_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], {},
+                       "SparseSoftmaxCrossEntropyWithLogits")
+        return op.outputs[0]

@@ -1,0 +1,88 @@
+"""The op registry: one ``OpDef`` per op type, and gradient functions keyed by that type.
+
+An op type string ("MatMul") is the single key: ``define_op`` records how to infer the
+op's output shapes/dtypes at build time and which kernel runs it; ``RegisterGradient``
+records how to build its gradient as more graph. ``ops/*.py`` keep the three together.
+"""
+
+__all__ = ["OpDef", "define_op", "get_op_def", "RegisterGradient", "NotDifferentiable",
+           "get_gradient_function"]
+
+_OP_DEFS = {}
+_GRADIENTS = {}
+
+
+class OpDef:
+    """How one op type behaves.
+
+    Attributes:
+        type: the op type string.
+        infer: ``infer(op) -> [(shape, dtype), ...]`` from ``op.inputs``/``op.attrs``; raises
+            ValueError/TypeError for bad graphs. Never sees data.
+        kernel: ``kernel(*input_arrays, **attrs)`` returning an array (or a tuple of arrays
+            for several outputs). Never sees the graph.
+        bind: optional ``bind(op, session) -> callable(*input_arrays)``, for ops whose kernel
+            needs per-session state (variables, random generators). Replaces ``kernel``.
+        mutates: the op writes to a variable (scheduled after pure reads; see session.py).
+        aliases: the output may share memory with an input or with session state, so a
+            fetched value is copied before it is handed to the user.
+    """
+
+    __slots__ = ("type", "infer", "kernel", "bind", "mutates", "aliases")
+
+    def __init__(self, type, infer, kernel=None, bind=None, mutates=False, aliases=False):
+        self.type = type
+        self.infer = infer
+        self.kernel = kernel
+        self.bind = bind
+        self.mutates = mutates
+        self.aliases = aliases
+
+
+def define_op(type, infer, kernel=None, bind=None, mutates=False, aliases=False):
+    """Register an op type; returns its ``OpDef``."""
+    if type in _OP_DEFS:
+        raise KeyError("Op type %r is already defined." % type)
+    op_def = OpDef(type, infer, kernel, bind, mutates, aliases)
+    _OP_DEFS[type] = op_def
+    return op_def
+
+
+def get_op_def(type):
+    return _OP_DEFS[type]
+
+
+class RegisterGradient:
+    """Decorator: ``@RegisterGradient("MatMul")`` on ``f(op, *output_grads) -> [grad per input]``.
+
+    Each entry of the returned list is a Tensor or None (no gradient for that input).
+    """
+
+    def __init__(self, op_type):
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, fn):
+        if self._op_type in _GRADIENTS:
+            raise KeyError("Registering two gradient with name '%s'!" % self._op_type)
+        _GRADIENTS[self._op_type] = fn
+        return fn
+
+
+def NotDifferentiable(op_type):
+    """Declare that ops of this type have no gradient: paths through them give None."""
+    _GRADIENTS[op_type] = None
+
+
+def get_gradient_function(op):
+    """The registered gradient function of ``op.type``; None if not differentiable.
+
+    Raises:
+        LookupError: when the type has no gradient registered at all.
+    """
+    try:
+        return _GRADIENTS[op.type]
+    except KeyError:
+        raise LookupError("No gradient defined for operation '%s' (op type: %s)"
+                          % (op.name, op.type)) from None
