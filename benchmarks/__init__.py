@@ -1,0 +1,1 @@
+"""tinygraph's benchmarks: ``python -m benchmarks`` (see benchmarks/README.md)."""

@@ -1,0 +1,239 @@
+"""Run every benchmark in its own process, repeat, and print a markdown table of ratios.
+
+    python -m benchmarks            # full run (TensorFlow/PyTorch/JAX rows if importable)
+    python -m benchmarks --quick    # tiny sizes, one repeat: what the test suite runs
+
+Each process gets the environment without ``OPENBLAS_CORETYPE`` (users' machines don't set
+it; with it, numpy's OpenBLAS is held to AVX2 kernels). Frameworks are measured round-robin
+in several rounds so that machine drift hits all of them alike; only ratios within one run
+are meaningful.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from .steps import FRAMEWORKS, MODELS, available
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOALS = {"softmax": 1.15, "twolayer": 1.10}
+
+
+def clean_env():
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_case(*args, quick=False):
+    command = [sys.executable, "-m", "benchmarks.cases", *args] + (["--quick"] if quick else [])
+    out = subprocess.run(command, cwd=ROOT, env=clean_env(), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("benchmark %s failed:\n%s" % (" ".join(args), out.stderr[-3000:]))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def wall_time(code):
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(), check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def stats(samples):
+    s = np.asarray(samples)
+    return float(np.median(s)), float(np.percentile(s, 10)), float(np.percentile(s, 90))
+
+
+def fmt_time(seconds):
+    if seconds < 1e-3:
+        return "%.1f µs" % (seconds * 1e6)
+    if seconds < 1:
+        return "%.2f ms" % (seconds * 1e3)
+    return "%.2f s" % seconds
+
+
+def row(name, samples, base=None, goal=None, ratio=None):
+    median, p10, p90 = stats(samples)
+    if ratio is None:
+        ratio = "" if base is None else "%.2f×" % (median / base)
+    return "| %s | %s | %s – %s | %s | %s |" % (name, fmt_time(median), fmt_time(p10),
+                                             fmt_time(p90), ratio, goal or "")
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def bench_steps(rounds, samples, quick, lines):
+    for model in MODELS:
+        frameworks = [f for f in FRAMEWORKS if available(f) is None]
+        if quick:
+            frameworks = ["numpy", "numba", "tinygraph"]
+        pooled = {f: [] for f in frameworks}
+        for _ in range(rounds):
+            for f in frameworks:
+                pooled[f] += run_case("step", "--framework", f, "--model", model,
+                                      "--samples", str(samples), quick=quick)["samples"]
+        base = stats(pooled["numpy"])[0]
+        ours = stats(pooled["tinygraph"])[0]
+        others = {f: stats(pooled[f])[0] for f in frameworks
+                  if f in ("tensorflow", "torch", "jax")}
+        cfg = MODELS[model]
+        lines.append("\n### Training step: %s, batch %d\n" % (model, cfg["batch"]))
+        lines.append("| framework | median | p10 – p90 | × numpy | goal |")
+        lines.append("|---|---:|---:|---:|---|")
+        for f in frameworks:
+            goal = None
+            if f == "tinygraph":
+                goal = "≤ %.2f× numpy: %s" % (GOALS[model], verdict(ours / base <= GOALS[model]))
+            elif f in others:
+                goal = "tinygraph faster: %s" % verdict(ours < others[f])
+            lines.append(row(f, pooled[f], base, goal))
+        for f in ("tensorflow", "torch", "jax"):
+            if f not in frameworks:
+                lines.append("| %s | skipped: %s | | | |" % (f, available(f) or "quick mode"))
+
+
+def bench_overhead(samples, quick, lines):
+    result = run_case("overhead", "--samples", str(samples), quick=quick)
+    ratios = np.asarray(result["run"]) / np.asarray(result["bare"])
+    median = float(np.median(ratios))
+    lines.append("\n### Session.run overhead (cached plan, one fed scalar, one add)\n")
+    lines.append("| call | median | p10 – p90 | ratio | goal |")
+    lines.append("|---|---:|---:|---:|---|")
+    lines.append(row("numpy add", result["bare"]))
+    lines.append(row("Session.run", result["run"], ratio="%.1f×" % median,
+                     goal="≤ 15× the numpy add: %s" % verdict(median <= 15)))
+
+
+FLOOR = ("import numpy as np; from benchmarks._floor import scale; "
+         "x = np.ones(100, np.float32); scale(x, np.empty_like(x))")
+FIRST_STEP = "import sys; sys.argv = ['', '%s']; import benchmarks._first_step"
+
+
+def bench_cold_start(rounds, lines):
+    candidates = {"floor: numpy + numba + one cached @njit call": FLOOR,
+                  "tinygraph: import, build, first step": FIRST_STEP % "tinygraph"}
+    if available("tensorflow") is None:
+        candidates["TF1: import, build, first step"] = FIRST_STEP % "tensorflow"
+    for code in candidates.values():
+        wall_time(code)  # warm the numba cache and the page cache
+    times = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, code in candidates.items():
+            times[name].append(wall_time(code))
+    floor = stats(times[next(iter(candidates))])[0]
+    ours = stats(times["tinygraph: import, build, first step"])[0]
+    lines.append("\n### Cold start, warm numba cache (fresh process, wall time)\n")
+    lines.append("| process | median | p10 – p90 | × floor | goal |")
+    lines.append("|---|---:|---:|---:|---|")
+    for name, samples in times.items():
+        goal = "≤ 1.5× floor: %s" % verdict(ours / floor <= 1.5) if name.startswith("tiny") \
+            else None
+        lines.append(row(name, samples, floor, goal))
+
+
+def bench_memory(quick, lines):
+    result = run_case("memory", quick=quick)
+    (a, b), (rss_a, rss_b), (ops_a, ops_b) = result["steps"], result["rss"], result["ops"]
+    growth = (rss_b - rss_a) / 2**20
+    lines.append("\n### Memory over the article loop\n")
+    lines.append("| step | resident | graph ops |")
+    lines.append("|---:|---:|---:|")
+    lines.append("| %d | %.1f MiB | %d |" % (a, rss_a / 2**20, ops_a))
+    lines.append("| %d | %.1f MiB | %d |" % (b, rss_b / 2**20, ops_b))
+    lines.append("\nGrowth %.2f MiB (goal ≤ 5 MB: %s); graph %s.\n" % (
+        growth, verdict(growth * 2**20 <= 5e6),
+        "unchanged" if ops_a == ops_b else "**grew by %d ops**" % (ops_b - ops_a)))
+
+
+def bench_example(rounds, quick, lines):
+    from .datagen import full_size_archive
+    size = (500, 100) if quick else (50000, 10000)
+    data_dir = full_size_archive(*size)
+    steps = "50" if quick else "1000"
+    backends = ["tinygraph"] + (["tensorflow"] if available("tensorflow") is None and not quick
+                                else [])
+    results = {b: {"loop": [], "total": []} for b in backends}
+    for _ in range(rounds):
+        for b in backends:
+            r = run_case("example", "--framework", b, "--data-dir", data_dir, "--steps", steps)
+            results[b]["loop"].append(r["loop"])
+            results[b]["total"].append(r["total"])
+    lines.append("\n### examples/cifar_softmax.py, %s steps on %d generated training images\n"
+                 % (steps, size[0]))
+    lines.append("| backend | part | median | p10 – p90 | × tensorflow | goal |")
+    lines.append("|---|---|---:|---:|---:|---|")
+    for part in ("loop", "total"):
+        base = stats(results["tensorflow"][part])[0] if "tensorflow" in results else None
+        for b in backends:
+            goal = None
+            if b == "tinygraph" and part == "loop" and base:
+                goal = "≤ 0.5× tensorflow: %s" % verdict(
+                    stats(results[b]["loop"])[0] / base <= 0.5)
+            lines.append(row("%s | %s" % (b, part), results[b][part], base, goal))
+    if "tensorflow" not in results:
+        lines.append("| tensorflow | | skipped: %s | | | |" % (available("tensorflow")
+                                                               or "quick mode"))
+
+
+def machine_info():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    blas = "unknown"
+    try:
+        config = np.show_config(mode="dicts")
+        info = config["Build Dependencies"]["blas"]
+        blas = "%s %s" % (info.get("name"), info.get("version"))
+    except Exception:
+        pass
+    return "%s, %d cores; numpy %s with %s; Python %s" % (
+        cpu, os.cpu_count(), np.__version__, blas, platform.python_version())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--only", nargs="*", help="steps overhead coldstart memory example "
+                        "loader")
+    args = parser.parse_args(argv)
+    rounds, samples = (1, 3) if args.quick else (args.rounds, args.samples)
+    only = set(args.only or ["steps", "overhead", "coldstart", "memory", "example", "loader"])
+    lines = ["## Results %s" % datetime.date.today().isoformat(), "",
+             "Machine: " + machine_info() + ".",
+             "Every process ran with OPENBLAS_CORETYPE removed from its environment."]
+    if "steps" in only:
+        bench_steps(rounds, samples, args.quick, lines)
+    if "overhead" in only:
+        bench_overhead(samples, args.quick, lines)
+    if "coldstart" in only:
+        bench_cold_start(1 if args.quick else 5 * rounds, lines)
+    if "memory" in only:
+        bench_memory(args.quick, lines)
+    if "example" in only:
+        bench_example(rounds, args.quick, lines)
+    if "loader" in only:
+        from . import loader
+        lines.append("")
+        lines.extend(loader.report(quick=args.quick))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

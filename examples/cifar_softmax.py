@@ -1,0 +1,121 @@
+"""A linear softmax classifier on CIFAR-10, as in the blog post that started tinygraph.
+
+    python examples/cifar_softmax.py --download      # fetch CIFAR-10 once, then train
+    python examples/cifar_softmax.py --data-dir ../shared/data/cifar-10-python-subset.tar.gz
+    python examples/cifar_softmax.py --backend tensorflow   # the same graph on TF1
+
+The graph code below is plain TF1: it runs unchanged on ``tensorflow.compat.v1``.
+"""
+import argparse
+import sys
+import time
+
+import numpy as np
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", help="a cifar-10-batches-py/ directory or the "
+                        "cifar-10-python.tar.gz archive (default: the usual places, see "
+                        "tinygraph.datasets.cifar10)")
+    parser.add_argument("--download", action="store_true",
+                        help="download CIFAR-10 first if it is not there yet")
+    parser.add_argument("--steps", type=int, default=1000, help="training steps (1000)")
+    parser.add_argument("--batch-size", type=int, default=100, help="images per step (100)")
+    parser.add_argument("--learning-rate", type=float, default=0.005, help="(0.005)")
+    parser.add_argument("--seed", type=int, help="seed for the batch draws: same seed, "
+                        "same output")
+    parser.add_argument("--backend", choices=["tinygraph", "tensorflow"], default="tinygraph",
+                        help="run the graph on tinygraph (default) or TensorFlow 1")
+    return parser.parse_args(argv)
+
+
+def import_backend(name):
+    """The graph library, under the one name the rest of the script uses."""
+    if name == "tinygraph":
+        import tinygraph as tf
+        return tf
+    try:
+        import tensorflow.compat.v1 as tf
+    except ImportError:
+        raise SystemExit("TensorFlow is not installed; install it with "
+                         "`pip install tensorflow` to use --backend tensorflow.") from None
+    tf.disable_v2_behavior()
+    return tf
+
+
+def load(args):
+    from tinygraph.datasets import cifar10
+    try:
+        if args.download:
+            cifar10.download(args.data_dir)
+        return cifar10.load_data(args.data_dir)
+    except cifar10.CifarError as e:
+        raise SystemExit("error: %s" % e) from None
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    tf = import_backend(args.backend)
+    if args.seed is not None:
+        np.random.seed(args.seed)
+        tf.set_random_seed(args.seed)
+
+    begin_time = time.time()
+    data_sets = load(args)
+
+    # Input placeholders: a batch of flattened 32x32x3 images and their class labels.
+    images_placeholder = tf.placeholder(tf.float32, shape=[None, 3072])
+    labels_placeholder = tf.placeholder(tf.int64, shape=[None])
+
+    # The model: one weight per (pixel value, class) and one bias per class.
+    weights = tf.Variable(tf.zeros([3072, 10]))
+    biases = tf.Variable(tf.zeros([10]))
+    logits = tf.matmul(images_placeholder, weights) + biases
+
+    # The loss: mean softmax cross-entropy between the logits and the true labels.
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        logits=logits, labels=labels_placeholder))
+
+    # One gradient-descent step on the loss.
+    train_step = tf.train.GradientDescentOptimizer(args.learning_rate).minimize(loss)
+
+    # Accuracy: how often the highest-scoring class is the true one.
+    correct_prediction = tf.equal(tf.argmax(logits, 1), labels_placeholder)
+    accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        step = 0
+        try:
+            for step in range(args.steps):
+                # A random batch, drawn with replacement as in the article.
+                indices = np.random.choice(data_sets["images_train"].shape[0], args.batch_size)
+                images_batch = data_sets["images_train"][indices]
+                labels_batch = data_sets["labels_train"][indices]
+
+                # Every 100 steps, report the accuracy on the batch about to be trained on.
+                if step % 100 == 0:
+                    train_accuracy = sess.run(accuracy, feed_dict={
+                        images_placeholder: images_batch, labels_placeholder: labels_batch})
+                    print("Step {:5d}: training accuracy {:g}".format(step, train_accuracy))
+
+                sess.run(train_step, feed_dict={images_placeholder: images_batch,
+                                                labels_placeholder: labels_batch})
+        except KeyboardInterrupt:
+            print("Interrupted at step %d" % step, file=sys.stderr)
+            return 130
+
+        # After training, the accuracy on the whole test set.
+        test_accuracy = sess.run(accuracy, feed_dict={
+            images_placeholder: data_sets["images_test"],
+            labels_placeholder: data_sets["labels_test"]})
+        print("Test accuracy {:g}".format(test_accuracy))
+
+    end_time = time.time()
+    print("Total time: {:5.2f}s".format(end_time - begin_time))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
