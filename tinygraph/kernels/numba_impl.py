@@ -6,6 +6,10 @@ jitted fast path for the shapes it handles (2-D, C-contiguous, float32/float64),
 fall back to the numpy reference otherwise. Kernels that call each other must stay in
 this one file: numba's cache does not notice changes to callees in other files.
 """
+import glob
+import os
+import sys
+
 import numpy as np
 
 from . import reference
@@ -166,3 +170,17 @@ def bias_add(x, bias):
     out = np.empty_like(x)
     _bias_add(x, bias, out)
     return out
+
+
+def _say_if_cold():
+    """One line on stderr when this machine has no compiled kernels cached yet."""
+    try:
+        cache_dir = _sparse_xent._cache._cache_path  # numba internals: guard them
+    except AttributeError:
+        return
+    if not glob.glob(os.path.join(glob.escape(cache_dir), "numba_impl.*.nbi")):
+        sys.stderr.write("tinygraph: compiling numba kernels for this machine (first run "
+                         "only; later runs load them from the cache)\n")
+
+
+_say_if_cold()
