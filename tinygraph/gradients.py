@@ -7,7 +7,7 @@ gradients flowing into one tensor are summed with AddN. Because the result is mo
 it can be fetched, inspected, and differentiated again.
 """
 from .graph import Tensor, graph_of, name_scope
-from .ops.array_ops import convert_to_tensor, ones_like, zeros_like
+from .ops.array_ops import constant, convert_to_tensor, ones_like, zeros_like
 from .ops.math_ops import add_n
 from .registry import get_gradient_function
 
@@ -87,8 +87,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", stop_gradients=None,
         pending = {}  # tensor -> list of gradients flowing into it
         for i, y in enumerate(ys):
             seed = grad_ys[i] if grad_ys is not None else None
-            if seed is None:
-                seed = ones_like(y)
+            if seed is None:  # ones; a Const when y's shape is known, so y need not run
+                seed = (constant(1, y.dtype.base_dtype, y.shape.as_list(), name="grad_ys_%d" % i)
+                        if y.shape.is_fully_defined() else ones_like(y))
             else:
                 seed = convert_to_tensor(seed, dtype=y.dtype.base_dtype)
                 if not seed.shape.is_compatible_with(y.shape):

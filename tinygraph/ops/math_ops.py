@@ -83,9 +83,20 @@ def _binary(op_type, x, y, name):
 
 
 def _unbroadcast(op, grad_x, grad_y):
-    """Sum each input's gradient back to that input's shape."""
+    """Sum each input's gradient back to that input's shape (where broadcasting stretched it)."""
     x, y = op.inputs
-    return [sum_to_shape(grad_x, x), sum_to_shape(grad_y, y)]
+    return [grad_x if _never_stretched(x, y) else sum_to_shape(grad_x, x),
+            grad_y if _never_stretched(y, x) else sum_to_shape(grad_y, y)]
+
+
+def _never_stretched(x, other):
+    """True when broadcasting ``x`` against ``other`` can never enlarge ``x`` at run time:
+    ``other`` has no more dims than ``x``, and each of its dims is 1 or the same known size.
+    (So ``logits + bias`` needs no reduction for ``logits`` even with a ``None`` batch dim.)"""
+    xd, od = x.shape.dims, other.shape.dims
+    if xd is None or od is None or len(od) > len(xd):
+        return False
+    return all(o == 1 or (o is not None and o == d) for o, d in zip(od, xd[len(xd) - len(od):]))
 
 
 # -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
