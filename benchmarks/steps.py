@@ -63,6 +63,7 @@ def numpy_step(model, x, y):
             dz = _xent_backprop_numpy(x @ w + b, y)
             w.__isub__(lr * (x.T @ dz))
             b.__isub__(lr * dz.sum(axis=0))
+        step.params = lambda: params
         return step
     w1, b1, w2, b2 = params
 
@@ -78,6 +79,7 @@ def numpy_step(model, x, y):
         b2.__isub__(lr * dz.sum(axis=0))
         w1.__isub__(lr * g_w1)
         b1.__isub__(lr * dh.sum(axis=0))
+    step.params = lambda: params
     return step
 
 
@@ -143,6 +145,7 @@ def numba_step(model, x, y):
             bias_xent_backprop(x @ w, b, y, dz)
             update(w.reshape(-1), (x.T @ dz).reshape(-1), lr, np.float32(0))
             update_bias(b, dz, lr)
+        step.params = lambda: params
         return step
     w1, b1, w2, b2 = params
 
@@ -156,6 +159,7 @@ def numba_step(model, x, y):
         update_bias(b2, dz, lr)
         update(w1.reshape(-1), (x.T @ dh).reshape(-1), lr, l2)
         update_bias(b1, dh, lr)
+    step.params = lambda: params
     return step
 
 
@@ -181,7 +185,11 @@ def graph_step(tf, model, x, y):
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
     feed = {images: x, labels: y}
-    return lambda: sess.run(train, feed_dict=feed)
+
+    def step():
+        sess.run(train, feed_dict=feed)
+    step.params = lambda: sess.run(variables)
+    return step
 
 
 def tinygraph_step(model, x, y):
@@ -216,6 +224,7 @@ def torch_step(model, x, y):
             for p in params:
                 p -= lr * p.grad
                 p.grad = None
+    step.params = lambda: [p.detach().numpy() for p in params]
     return step
 
 
@@ -247,6 +256,7 @@ def jax_step(model, x, y):
     def step():  # the batch is fed from numpy each step, as a feed_dict would be
         state["params"] = update(state["params"], x, y)
         state["params"][0].block_until_ready()
+    step.params = lambda: [np.asarray(p) for p in state["params"]]
     return step
 
 
