@@ -12,8 +12,9 @@ from .graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
 from .ops.array_ops import (cast, constant, convert_to_tensor, expand_dims, identity, ones,
                             ones_like, placeholder, reshape, zeros, zeros_like)
 from .ops.control_flow_ops import group, no_op
-from .ops.math_ops import (add, add_n, argmax, divide, equal, exp, log, matmul, multiply,
-                           negative, reduce_mean, reduce_sum, sqrt, square, subtract, truediv)
+from .ops.math_ops import (add, add_n, divide, equal, exp, log, matmul, multiply, negative,
+                           sqrt, square, subtract, truediv)
+from .ops.reduction_ops import argmax, reduce_mean, reduce_sum
 from .ops.nn_ops import sigmoid, tanh
 from .ops.random_ops import random_normal, random_uniform, set_random_seed, truncated_normal
 from .registry import NotDifferentiable, RegisterGradient

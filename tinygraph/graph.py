@@ -10,7 +10,6 @@ import re
 import sys
 
 from .registry import get_op_def
-from .shapes import TensorShape
 
 __all__ = ["Graph", "Operation", "Tensor", "GraphKeys", "create_op", "graph_of",
            "get_default_graph", "reset_default_graph", "name_scope", "control_dependencies",

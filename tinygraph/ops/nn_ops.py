@@ -8,7 +8,8 @@ from ..graph import create_op, name_scope
 from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
-from .math_ops import _FLOAT, _float_unary_infer, _check_dtypes, reduce_sum
+from .math_ops import _FLOAT, _check_dtypes, _float_unary_infer
+from .reduction_ops import reduce_sum
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "l2_loss",
            "sparse_softmax_cross_entropy_with_logits"]
