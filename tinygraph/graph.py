@@ -98,7 +98,7 @@ class Tensor:
         raise TypeError("Tensor objects are only iterable when eager execution is enabled. "
                         "To iterate over this tensor use tf.map_fn.")
 
-    __array_priority__ = 100  # so numpy defers `ndarray + tensor` to Tensor.__radd__
+    __array_ufunc__ = None  # so `ndarray + tensor` defers to Tensor.__radd__ (builds an op)
 
 
 class Operation:

@@ -148,10 +148,8 @@ class Session:
         leaves = []
         rebuild = _flatten(fetches, leaves)
         targets = [self._fetch_target(leaf) for leaf in leaves]
-        fed = {}  # tensor -> feed key (the last key naming a tensor wins, as in TF)
-        for key in feed_dict or ():
-            fed[self._feed_target(key)] = key
-        return _Plan(self, targets, rebuild, fed)
+        feed_targets = {key: self._feed_target(key) for key in feed_dict or ()}
+        return _Plan(self, targets, rebuild, feed_targets)
 
     def _fetch_target(self, fetch):
         if fetch is None or not isinstance(fetch, (str, Tensor, Operation)) and \
@@ -261,8 +259,9 @@ def _copying(fn):
 class _Plan:
     """The compiled form of one run signature: feeds, ordered steps, fetch slots."""
 
-    def __init__(self, session, targets, rebuild, fed):
+    def __init__(self, session, targets, rebuild, feed_targets):
         self.session = session
+        fed = set(feed_targets.values())
         graph = session.graph
         # A fetched variable reference means its value.
         targets = [graph._variables_by_op[t.op]._snapshot
@@ -279,7 +278,8 @@ class _Plan:
             for t in op.outputs:
                 slots[t] = len(slots) + 1
         self.num_slots = len(slots) + 1
-        self.feeds = {key: _Feed(slots[t], t) for t, key in fed.items()}
+        # Two keys may name one tensor (the object and its name): the later value wins.
+        self.feeds = {key: _Feed(slots[t], t) for key, t in feed_targets.items()}
 
         fetched = {t for t in targets if isinstance(t, Tensor) and t not in fed}
         mutates_later = set()

@@ -48,6 +48,8 @@ class Variable:
         for key in collections:
             graph.add_to_collection(key, self)
 
+    __array_ufunc__ = None  # `ndarray @ variable` builds an op instead of asking numpy
+
     # A Variable stands for its ref tensor in feeds/fetches and for its value in ops.
     def _as_graph_element(self):
         return self._ref
