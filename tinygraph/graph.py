@@ -9,6 +9,7 @@ import os
 import re
 import sys
 
+from .default_session import _session_for, get_default_session  # noqa: F401
 from .registry import get_op_def
 
 __all__ = ["Graph", "Operation", "Tensor", "GraphKeys", "create_op", "graph_of",
@@ -412,28 +413,3 @@ def add_to_collection(name, value):
 
 def get_collection(key, scope=None):
     return get_default_graph().get_collection(key, scope)
-
-
-# The default-session stack lives here so that Tensor.eval/Operation.run need not import
-# session.py (which imports this module).
-_session_stack = []
-
-
-def get_default_session():
-    """The innermost session entered with ``with sess:`` / ``sess.as_default()``, or None."""
-    return _session_stack[-1] if _session_stack else None
-
-
-def _session_for(graph, session, action, mismatch):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError("Cannot evaluate tensor using `eval()`: No default session is "
-                             "registered. Use `with sess.as_default()` or pass an explicit "
-                             "session to `eval(session=sess)`" if action == "evaluate tensor"
-                             else "Cannot execute operation using `run()`: No default session "
-                             "is registered. Use `with sess.as_default():` or pass an "
-                             "explicit session to `run(session=sess)`")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the given session to %s: %s" % (action, mismatch))
-    return session

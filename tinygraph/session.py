@@ -20,7 +20,8 @@ import numpy as np
 
 from . import errors
 from .dtypes import convert_array
-from .graph import Graph, Operation, Tensor, _session_stack, get_default_graph
+from .default_session import _session_stack
+from .graph import Graph, Operation, Tensor, get_default_graph
 
 __all__ = ["Session"]
 
