@@ -159,11 +159,11 @@ define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, _xent_kernel)
 @RegisterGradient("SparseSoftmaxCrossEntropyWithLogits")
 def _xent_grad(op, grad_loss, grad_backprop=None):
     """grad[:, None] * backprop: the kernel already computed softmax - onehot."""
-    logits = op.inputs[0]
-    result = expand_dims(grad_loss, -1) * op.outputs[1]
+    result = None if grad_loss is None else expand_dims(grad_loss, -1) * op.outputs[1]
     if grad_backprop is not None:  # second order: backprop = softmax(logits) - onehot
-        y = softmax(logits)
-        result = result + (grad_backprop - reduce_sum(grad_backprop * y, -1, keepdims=True)) * y
+        y = softmax(op.inputs[0])
+        second = (grad_backprop - reduce_sum(grad_backprop * y, -1, keepdims=True)) * y
+        result = second if result is None else result + second
     return [result, None]
 
 
