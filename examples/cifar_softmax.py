@@ -45,6 +45,7 @@ def import_backend(name):
 
 
 def load(args):
+    """The article's data: mean-subtracted float32 images and int64 labels."""
     from tinygraph.datasets import cifar10
     try:
         if args.download:
@@ -52,6 +53,9 @@ def load(args):
         return cifar10.load_data(args.data_dir)
     except cifar10.CifarError as e:
         raise SystemExit("error: %s" % e) from None
+    except KeyboardInterrupt:
+        print("Download interrupted; nothing was saved.", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 def main(argv=None):

@@ -1,0 +1,1 @@
+"""Data sets: ``tinygraph.datasets.cifar10`` (numpy only; no graph code)."""
