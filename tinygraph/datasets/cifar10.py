@@ -26,6 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -117,8 +118,9 @@ def find_data(data_dir=None):
 class _ArraysOnlyUnpickler(pickle.Unpickler):
     """Unpickles dicts, lists and numpy arrays, and nothing that could run code."""
 
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-               ("numpy", "ndarray"), ("numpy", "dtype")}
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy", "ndarray"),
+               ("numpy._core.multiarray", "_reconstruct"), ("numpy", "dtype"),
+               ("_codecs", "encode")}  # Python 3 writes protocol-2 bytes through it
 
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:
@@ -130,9 +132,10 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
 
 def _unpickle(raw, name):
     try:
-        # Python 2 wrote these; latin1 turns its byte strings into str keys, and arrays
-        # come back intact. Keys may still be bytes if someone re-pickled them.
-        obj = _ArraysOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
+        # Python 2 wrote these. Reading its byte strings as bytes (not latin1 text) lets the
+        # pixel array use them without a copy; keys then come back as bytes (or as str, in
+        # files written by Python 3).
+        obj = _ArraysOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
     except Exception as e:
         raise CorruptDataError("%s is truncated or corrupt (%s: %s); delete it and get the "
                                "data again with %s." % (name, type(e).__name__, e, HOW_TO_GET)) \
@@ -201,6 +204,22 @@ def _read_dir(path):
     return {m: (path / m).read_bytes() for m in MEMBERS}
 
 
+def _stack(parts, dtype, worker):
+    """Concatenate (images, labels) batches, converting the uint8 pixels to ``dtype``."""
+    images = np.empty((sum(len(labels) for _, labels in parts), 3072), dtype)
+    labels = np.concatenate([labels for _, labels in parts])
+    row, pending = 0, []
+    while parts:  # pop, so that each uint8 batch is freed once it has been converted
+        batch_images, _ = parts.pop(0)
+        rows = images[row:row + len(batch_images)]
+        pending.append(worker.submit(np.copyto, rows, batch_images, casting="unsafe"))
+        row += len(batch_images)
+        del batch_images, rows
+    for done in pending:
+        done.result()
+    return images, labels
+
+
 # -- load -------------------------------------------------------------------------------------
 def load_data(data_dir=None, normalize=None, dtype=np.float32):
     """Load CIFAR-10 as the article did.
@@ -229,20 +248,12 @@ def load_data(data_dir=None, normalize=None, dtype=np.float32):
     classes = [c.decode() if isinstance(c, bytes) else c for c in meta.get("label_names", [])]
     if len(classes) != 10:
         raise CorruptDataError("%s: expected 10 label_names, got %r" % (META, classes))
-
-    def stack(names):
-        parts = [_parse_batch(files.pop(n), n) for n in names]  # uint8: 154 MB at most
-        images = np.empty((sum(len(p[1]) for p in parts), 3072), dtype)
-        labels = np.concatenate([p[1] for p in parts])
-        row = 0
-        while parts:  # convert batch by batch, freeing each uint8 batch as we go
-            batch_images, _ = parts.pop(0)
-            images[row:row + len(batch_images)] = batch_images
-            row += len(batch_images)
-        return images, labels
-
-    images_train, labels_train = stack(TRAIN_BATCHES)
-    images_test, labels_test = stack([TEST_BATCH])
+    parts = {name: _parse_batch(files.pop(name), name) for name in TRAIN_BATCHES + (TEST_BATCH,)}
+    # Converting to the output dtype is memory-bound (fresh pages for ~740 MB of float32):
+    # one worker thread does it (numpy releases the GIL) while we go on to the next batch.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        images_train, labels_train = _stack([parts.pop(n) for n in TRAIN_BATCHES], dtype, worker)
+        images_test, labels_test = _stack([parts.pop(TEST_BATCH)], dtype, worker)
     if normalize:
         # The pixels are integers, so a float64 sum over them is exact.
         mean = images_train.sum(axis=0, dtype=np.float64) / max(len(images_train), 1)
@@ -301,7 +312,10 @@ def _fetch(url, target, md5, progress):
         part.unlink(missing_ok=True)
         if isinstance(e, CifarError):
             raise
-        reason = getattr(e, "reason", None) or e
+        if isinstance(e, urllib.error.HTTPError):
+            reason = "HTTP %d %s" % (e.code, e.reason)
+        else:
+            reason = getattr(e, "reason", None) or e
         raise DownloadError("could not download %s (%s); put %s into %s by hand instead"
                             % (url, reason, ARCHIVE, target.parent)) from None
     except BaseException:  # KeyboardInterrupt, checksum mismatch: leave nothing behind
