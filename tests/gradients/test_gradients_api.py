@@ -1,0 +1,159 @@
+"""tinygraph.gradients: what it returns, how it sums, and gradients of gradients."""
+import numpy as np
+import pytest
+
+import tinygraph as tf
+from tinygraph.registry import define_op
+
+
+def run(fetches, feeds=None):
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        return sess.run(fetches, feeds)
+
+
+def test_list_aligned_with_xs_and_none_when_unconnected():
+    x = tf.placeholder(tf.float32, [3])
+    unrelated = tf.placeholder(tf.float32, [3])
+    grads = tf.gradients(tf.reduce_sum(x * 2.0), [x, unrelated])
+    assert isinstance(grads, list) and len(grads) == 2 and grads[1] is None
+    np.testing.assert_allclose(run(grads[0], {x: [1, 2, 3]}), [2, 2, 2])
+    zero = tf.gradients(tf.reduce_sum(x), unrelated, unconnected_gradients="zero")[0]
+    np.testing.assert_array_equal(run(zero, {unrelated: [1, 2, 3]}), [0, 0, 0])
+
+
+def test_non_differentiable_paths_give_none():
+    x = tf.placeholder(tf.float32, [2, 3])
+    labels = tf.placeholder(tf.int64, [2])
+    through_argmax = tf.cast(tf.argmax(x, 1), tf.float32)
+    through_equal = tf.cast(tf.equal(tf.argmax(x, 1), labels), tf.float32)
+    through_int_cast = tf.cast(tf.cast(x, tf.int32), tf.float32)
+    for y in (through_argmax, through_equal, through_int_cast):
+        assert tf.gradients(tf.reduce_sum(y), x) == [None]
+
+
+def test_several_ys_are_summed():
+    x = tf.placeholder(tf.float64, [])
+    grads = tf.gradients([x * 3.0, tf.square(x)], x)
+    assert run(grads[0], {x: 2.0}) == 3.0 + 4.0
+    assert grads[0].op.type == "AddN" and grads[0].name.startswith("gradients/")
+
+
+def test_grad_ys_seed_the_backward_pass():
+    x = tf.placeholder(tf.float64, [3])
+    g = tf.gradients(x * 2.0, x, grad_ys=tf.constant([1.0, 10.0, 100.0], tf.float64))[0]
+    np.testing.assert_allclose(run(g, {x: [0, 0, 0]}), [2, 20, 200])
+    with pytest.raises(ValueError, match="grad_ys"):
+        tf.gradients(x * 2.0, x, grad_ys=tf.constant([1.0, 2.0], tf.float64))
+
+
+def test_broadcast_inputs_get_gradients_of_their_own_shape():
+    # The case measured on TF1: inputs [?,4], [4], scalar and [?,1] under batch 5.
+    a = tf.placeholder(tf.float32, [None, 4])
+    b = tf.placeholder(tf.float32, [4])
+    c = tf.placeholder(tf.float32, [])
+    d = tf.placeholder(tf.float32, [None, 1])
+    grads = tf.gradients(tf.reduce_sum(a + b + c + d), [a, b, c, d])
+    values = run(grads, {a: np.ones((5, 4)), b: np.ones(4), c: 1.0, d: np.ones((5, 1))})
+    assert [np.shape(v) for v in values] == [(5, 4), (4,), (), (5, 1)]
+    assert [float(np.ravel(v)[0]) for v in values] == [1.0, 5.0, 20.0, 4.0]
+
+
+def test_reduce_mean_spreads_the_gradient_evenly():
+    x = tf.placeholder(tf.float64, [2, 3])
+    np.testing.assert_allclose(run(tf.gradients(tf.reduce_mean(x), x)[0],
+                                   {x: np.zeros((2, 3))}), np.full((2, 3), 1 / 6))
+
+
+def test_gradients_are_graph_ops_and_do_not_accumulate():
+    x = tf.placeholder(tf.float64, [])
+    g = tf.gradients(x * x, x)[0]
+    assert isinstance(g, tf.Tensor)
+    with tf.Session() as sess:
+        first = sess.run(g, {x: 3.0})
+        second = sess.run(g, {x: 3.0})
+    assert first == second == 6.0  # a node used twice gets both contributions, once
+
+
+def test_gradient_of_gradient():
+    x = tf.placeholder(tf.float64, [3])
+    y = tf.reduce_sum(tf.square(x) * x)  # sum x^3
+    g1 = tf.gradients(y, x)[0]
+    g2 = tf.gradients(g1, x)[0]
+    first, second = run([g1, g2], {x: [1.0, 2.0, 3.0]})
+    np.testing.assert_allclose(first, [3, 12, 27])
+    np.testing.assert_allclose(second, [6, 12, 18])
+
+
+def test_second_order_through_sigmoid():
+    x = tf.placeholder(tf.float64, [])
+    g2 = tf.gradients(tf.gradients(tf.nn.sigmoid(x), x)[0], x)[0]
+    s = 1 / (1 + np.exp(-0.3))
+    assert run(g2, {x: 0.3}) == pytest.approx(s * (1 - s) * (1 - 2 * s))
+
+
+def test_second_order_through_sparse_cross_entropy():
+    logits = tf.placeholder(tf.float64, [2, 3])
+    labels = tf.constant([0, 2])
+    loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                                        logits=logits))
+    first = tf.gradients(loss, logits)[0]
+    hessian_vector = tf.gradients(tf.reduce_sum(first * first), logits)[0]
+    value = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]])
+
+    def first_numpy(v):
+        p = np.exp(v - v.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        p[[0, 1], [0, 2]] -= 1
+        return (p * p).sum()
+    numerical = np.zeros_like(value)
+    for index in np.ndindex(value.shape):
+        step = np.zeros_like(value)
+        step[index] = 1e-6
+        numerical[index] = (first_numpy(value + step) - first_numpy(value - step)) / 2e-6
+    np.testing.assert_allclose(run(hessian_vector, {logits: value}), numerical, atol=1e-6)
+
+
+def test_gradient_with_respect_to_a_variable():
+    w = tf.Variable([1.0, 2.0])
+    g = tf.gradients(tf.reduce_sum(w * w), w)[0]
+    np.testing.assert_allclose(run(g), [2.0, 4.0])
+
+
+def test_op_without_registered_gradient_raises_lookup_error():
+    define_op("TestOnlyNoGradient", lambda op: [(op.inputs[0].shape, op.inputs[0].dtype)],
+              lambda x: x)
+    x = tf.placeholder(tf.float32, [2])
+    y = tf.get_default_graph().create_op("TestOnlyNoGradient", [x], {}, "mystery")
+    with pytest.raises(LookupError, match=r"No gradient defined for operation 'mystery' "
+                                          r"\(op type: TestOnlyNoGradient\)"):
+        tf.gradients(tf.reduce_sum(y), x)
+
+
+def test_compute_gradient_jacobian_orientation():
+    # y = [3 x0, x0 x1, 5 x1] at x = [1, 2]: rows are x elements, columns y elements.
+    x = tf.placeholder(tf.float64, [2])
+    x0 = tf.reshape(tf.reduce_sum(x * tf.constant([1.0, 0.0], tf.float64)), [1])
+    x1 = tf.reshape(tf.reduce_sum(x * tf.constant([0.0, 1.0], tf.float64)), [1])
+    def place(value, column):  # value (shape [1]) into column `column` of a [1, 3] row
+        onehot = np.eye(3)[column:column + 1]
+        return tf.matmul(tf.reshape(value, [1, 1]), tf.constant(onehot, tf.float64))
+    stacked = place(x0 * 3.0, 0) + place(x0 * x1, 1) + place(x1 * 5.0, 2)
+    y = tf.reshape(stacked, [3])
+    with tf.Session():
+        theoretical, numerical = tf.test.compute_gradient(x, [2], y, [3],
+                                                          x_init_value=np.array([1.0, 2.0]))
+        error = tf.test.compute_gradient_error(x, [2], y, [3],
+                                               x_init_value=np.array([1.0, 2.0]))
+    np.testing.assert_allclose(theoretical, [[3, 2, 0], [0, 1, 5]])
+    np.testing.assert_allclose(numerical, [[3, 2, 0], [0, 1, 5]], atol=1e-6)
+    assert error < 1e-6
+
+
+def test_compute_gradient_error_small_for_softmax_and_needs_a_session():
+    x = tf.placeholder(tf.float64, [2, 3])
+    y = tf.nn.softmax(x)
+    with pytest.raises(ValueError, match="default session"):
+        tf.test.compute_gradient_error(x, [2, 3], y, [2, 3])
+    with tf.Session():
+        assert tf.test.compute_gradient_error(x, [2, 3], y, [2, 3]) < 1e-7
