@@ -134,7 +134,7 @@ class Operation:
         """'Caused by op ..., defined at:' and the user's lines, for error messages."""
         import linecache
         lines = ["Caused by op %r, defined at:" % self.name]
-        for filename, lineno, function in self.traceback[-5:]:
+        for filename, lineno, function in self.traceback[-3:]:
             lines.append('  File "%s", line %d, in %s' % (filename, lineno, function))
             source = linecache.getline(filename, lineno).strip()
             if source:

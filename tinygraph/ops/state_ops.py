@@ -53,7 +53,7 @@ def _check_assignable(op, ref, value):
             detail = "Dimension mismatch"
         raise ValueError("%s for '%s' (op: '%s') with input shapes: %s, %s." % (
             detail, op.name, op.type, ref.shape.bracket_str(), value.shape.bracket_str()))
-    return (ref.shape, ref.dtype)
+    return (ref.shape, ref.dtype.base_dtype)  # the output is the new value
 
 
 def _assign_kernel(cell, value):
