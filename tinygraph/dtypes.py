@@ -134,7 +134,8 @@ def convert_array(value, dtype):
             raise TypeError("Cannot convert %s of type %s to %s without losing information: "
                             "value %r does not fit." % (_describe(value), arr.dtype, target,
                                                         bad))
-    return arr.astype(target)
+    with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, as in TF
+        return arr.astype(target)
 
 
 def _first_lossy(arr, target):

@@ -36,12 +36,12 @@ def _sum_kernel(x, axis, keepdims):
 
 
 def _mean_kernel(x, axis, keepdims):
+    total = np.asarray(np.sum(x, axis=axis, keepdims=keepdims))
+    count = x.size // total.size if total.size else 0
     if x.dtype.kind in "iu":  # integer mean truncates toward zero, as in TF
-        total = np.sum(x, axis=axis, keepdims=keepdims)
-        count = max(x.size // max(total.size, 1), 1)
-        return np.asarray(np.sign(total) * (np.abs(total) // count)).astype(x.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+        return (np.sign(total) * (np.abs(total) // max(count, 1))).astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is nan, silently
+        return total / total.dtype.type(count)
 
 
 define_op("Sum", _reduce_infer, _sum_kernel)
