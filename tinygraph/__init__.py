@@ -22,9 +22,12 @@ from .session import Session
 from .shapes import TensorShape
 from .variables import (Variable, global_variables, global_variables_initializer,
                         trainable_variables, variables_initializer)
-from . import nn, test, train  # noqa: E402,F401
+from . import kernels, nn, test, train  # noqa: E402,F401
 
 __version__ = "0.1.0"
+
+
+kernels.prefetch()  # numba loads in the background while the caller builds and loads data
 
 
 def disable_v2_behavior():

@@ -180,11 +180,10 @@ class Session:
 
 def _structure_key(fetches):
     """A hashable key for the shape of ``fetches`` and the leaves in it."""
-    cls = fetches.__class__
-    if cls is list or cls is tuple or isinstance(fetches, tuple):
-        return (cls,) + tuple([_structure_key(f) for f in fetches])
+    if isinstance(fetches, (list, tuple)):
+        return (fetches.__class__,) + tuple([_structure_key(f) for f in fetches])
     if isinstance(fetches, collections.abc.Mapping):
-        return (cls,) + tuple([(k, _structure_key(v)) for k, v in fetches.items()])
+        return (fetches.__class__,) + tuple([(k, _structure_key(v)) for k, v in fetches.items()])
     return fetches
 
 

@@ -74,3 +74,19 @@ def test_tensorflow_backend_explains_how_to_install_when_missing():
     assert out.returncode != 0
     assert "pip install tensorflow" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_ctrl_c_stops_at_a_step_boundary_with_one_line(shared_subset):
+    import signal
+    import time
+    process = subprocess.Popen([sys.executable, str(EXAMPLE), "--data-dir", str(shared_subset),
+                                "--steps", "1000000"], cwd=PROJECT_ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()  # training has started
+    assert first.startswith("Step     0:")
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert re.fullmatch(r"Interrupted at step \d+\n", stderr), stderr
+    assert "Test accuracy" not in stdout
