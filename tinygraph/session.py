@@ -276,7 +276,7 @@ class _Plan:
             slots[tensor] = len(slots) + 1  # slot 0 collects the None of no-output ops
         for op in order:
             for t in op.outputs:
-                slots[t] = len(slots) + 1
+                slots.setdefault(t, len(slots) + 1)
         self.num_slots = len(slots) + 1
         # Two keys may name one tensor (the object and its name): the later value wins.
         self.feeds = {key: _Feed(slots[t], t) for key, t in feed_targets.items()}
@@ -295,7 +295,7 @@ class _Plan:
                                                                    for t in op.outputs):
                 fn = _copying(fn)  # keep the pre-update value the user asked for
             ins = tuple(slots[t] for t in op.inputs)
-            outs = tuple(slots[t] for t in op.outputs)
+            outs = tuple(0 if t in fed else slots[t] for t in op.outputs)  # a feed wins
             out = 0 if not outs else outs[0] if len(outs) == 1 else outs
             self.steps.append((fn, ins, out, op))
 

@@ -303,3 +303,13 @@ def test_uninitialized_variable():
             sess.run(late + 1.0)
         assert info.value.op.name == "late/read"
         assert info.value.error_code == errors.FAILED_PRECONDITION
+
+
+def test_feeding_one_output_of_a_two_output_op(sess):
+    logits = tf.constant([[1.0, 2.0]])
+    xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant([0]),
+                                                          logits=logits)
+    backprop = xent.op.outputs[1]
+    loss_value, fed = sess.run([xent, backprop], {backprop: [[5.0, 5.0]]})
+    np.testing.assert_array_equal(fed, [[5.0, 5.0]])  # the op ran, but the feed won
+    assert loss_value[0] == pytest.approx(np.log(np.exp(1) + np.exp(2)) - 1)
