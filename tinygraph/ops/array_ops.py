@@ -223,7 +223,8 @@ def reshape(tensor, shape, name=None):
                                          {"shape": shape}, name)
 
 
-def _reshape_like_infer(op):
+def like_second_input_infer(op):
+    """Ops of the form f(x, like): x's dtype, the (run-time) shape of ``like``."""
     return [(op.inputs[1].shape, op.inputs[0].dtype.base_dtype)]
 
 
@@ -231,7 +232,7 @@ def _reshape_like_kernel(x, like):
     return x.reshape(like.shape)
 
 
-define_op("ReshapeLike", _reshape_like_infer, _reshape_like_kernel, aliases=True)
+define_op("ReshapeLike", like_second_input_infer, _reshape_like_kernel, aliases=True)
 
 
 @RegisterGradient("ReshapeLike")
@@ -312,15 +313,11 @@ def cast(x, dtype, name=None):
 
 
 # -- SumToShape and BroadcastLike: the broadcast pair behind every broadcasting gradient ----
-def _sum_to_shape_infer(op):
-    return [(op.inputs[1].shape, op.inputs[0].dtype.base_dtype)]
-
-
 def _sum_to_shape_kernel(grad, like):
     return kernels.sum_to_shape(grad, like.shape)
 
 
-define_op("SumToShape", _sum_to_shape_infer, _sum_to_shape_kernel, aliases=True)
+define_op("SumToShape", like_second_input_infer, _sum_to_shape_kernel, aliases=True)
 
 
 @RegisterGradient("SumToShape")
@@ -338,15 +335,11 @@ def sum_to_shape(grad, like, name=None):
     return create_op("SumToShape", [grad, like], {}, name)
 
 
-def _broadcast_like_infer(op):
-    return [(op.inputs[1].shape, op.inputs[0].dtype.base_dtype)]
-
-
 def _broadcast_like_kernel(x, like):
     return np.broadcast_to(x, like.shape)
 
 
-define_op("BroadcastLike", _broadcast_like_infer, _broadcast_like_kernel, aliases=True)
+define_op("BroadcastLike", like_second_input_infer, _broadcast_like_kernel, aliases=True)
 
 
 @RegisterGradient("BroadcastLike")

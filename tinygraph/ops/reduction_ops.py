@@ -5,7 +5,8 @@ from .. import dtypes, kernels
 from ..graph import create_op
 from ..registry import NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import broadcast_like, convert_to_tensor, expand_dims
+from .array_ops import (broadcast_like, convert_to_tensor, expand_dims,
+                        like_second_input_infer)
 from .math_ops import _NUMERIC, _check_dtypes
 
 __all__ = ["reduce_sum", "reduce_mean", "argmax"]
@@ -66,17 +67,13 @@ def _sum_grad(op, grad):
     return [broadcast_like(_expand_reduced(op, grad), op.inputs[0])]
 
 
-def _mean_grad_infer(op):
-    return [(op.inputs[1].shape, op.inputs[0].dtype.base_dtype)]
-
-
 def _mean_grad_kernel(grad, x):
     """Spread ``grad`` evenly over the elements that each mean averaged."""
     count = x.size // max(grad.size, 1)
     return np.broadcast_to(grad / grad.dtype.type(max(count, 1)), x.shape)
 
 
-define_op("MeanGrad", _mean_grad_infer, _mean_grad_kernel, aliases=True)
+define_op("MeanGrad", like_second_input_infer, _mean_grad_kernel, aliases=True)
 
 
 @RegisterGradient("MeanGrad")
