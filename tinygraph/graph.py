@@ -5,18 +5,16 @@ and the line of user code that created it. Ops are immutable once created and ge
 increasing ids, so sorting ops by id is always a valid topological order.
 """
 import contextlib
-import os
 import re
-import sys
 
 from .default_session import _session_for, get_default_session  # noqa: F401
+from .origin import describe_origin, user_frames
 from .registry import get_op_def
 
 __all__ = ["Graph", "Operation", "Tensor", "GraphKeys", "create_op", "graph_of",
            "get_default_graph", "reset_default_graph", "name_scope", "control_dependencies",
            "add_to_collection", "get_collection", "get_default_session"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\-/]*$")
 
@@ -27,18 +25,6 @@ class GraphKeys:
     TRAINABLE_VARIABLES = "trainable_variables"
     TRAIN_OP = "train_op"
     GLOBAL_STEP = "global_step"
-
-
-def _user_frames(limit=8):
-    """(filename, lineno, function) of the caller's frames outside tinygraph, outermost first."""
-    frames = []
-    frame = sys._getframe(2)
-    while frame is not None and len(frames) < limit:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR):
-            frames.append((filename, frame.f_lineno, frame.f_code.co_name))
-        frame = frame.f_back
-    return frames[::-1]
 
 
 class Tensor:
@@ -119,7 +105,7 @@ class Operation:
         self.inputs = tuple(inputs)
         self.attrs = attrs
         self.control_inputs = tuple(control_inputs)
-        self.traceback = _user_frames()
+        self.traceback = user_frames()
         self._op_def = get_op_def(op_type)
         self.outputs = ()
         self._id = None
@@ -132,16 +118,7 @@ class Operation:
 
     def describe_origin(self):
         """'Caused by op ..., defined at:' and the user's lines, for error messages."""
-        import linecache
-        lines = ["Caused by op %r, defined at:" % self.name]
-        for filename, lineno, function in self.traceback[-3:]:
-            lines.append('  File "%s", line %d, in %s' % (filename, lineno, function))
-            source = linecache.getline(filename, lineno).strip()
-            if source:
-                lines.append("    " + source)
-        if len(lines) == 1:
-            lines.append("  (no user frame recorded)")
-        return "\n".join(lines)
+        return describe_origin(self)
 
     def __repr__(self):
         return "<tf.Operation '%s' type=%s>" % (self.name, self.type)

@@ -19,7 +19,7 @@ import heapq
 import numpy as np
 
 from . import errors
-from .dtypes import convert_array
+from .feeds import FeedSpec
 from .default_session import _session_stack
 from .graph import Graph, Operation, Tensor, get_default_graph
 
@@ -205,49 +205,6 @@ def _flatten(fetches, leaves):
     return lambda values: values[index]
 
 
-def _shape_error(value, tensor):
-    return ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
-                      % (tuple(np.shape(value)), tensor.name, str(tensor.shape)))
-
-
-class _Feed:
-    """How to accept a value for one fed tensor: target dtype and the dims to check."""
-
-    __slots__ = ("slot", "tensor", "np_dtype", "rank", "known_dims")
-
-    def __init__(self, slot, tensor):
-        self.slot = slot
-        self.tensor = tensor
-        self.np_dtype = tensor.dtype.np_dtype
-        dims = tensor.shape.dims
-        self.rank = None if dims is None else len(dims)
-        self.known_dims = () if dims is None else tuple(
-            (i, d) for i, d in enumerate(dims) if d is not None)
-
-    def convert(self, value):
-        if type(value) is not np.ndarray or value.dtype != self.np_dtype:
-            value = self._convert_slow(value)
-        if self.rank is not None:
-            shape = value.shape
-            if len(shape) != self.rank:
-                raise _shape_error(value, self.tensor)
-            for i, d in self.known_dims:
-                if shape[i] != d:
-                    raise _shape_error(value, self.tensor)
-        return value
-
-    def _convert_slow(self, value):
-        if isinstance(value, Tensor) or hasattr(value, "_as_graph_element"):
-            raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed "
-                            "values include Python scalars, strings, lists, numpy ndarrays, or "
-                            "TensorHandles. (fed for %r)" % self.tensor.name)
-        try:
-            return convert_array(value, self.tensor.dtype.base_dtype)
-        except (TypeError, ValueError) as e:
-            raise TypeError("Cannot feed value for Tensor %r of dtype %s: %s"
-                            % (self.tensor.name, self.tensor.dtype.base_dtype.name, e)) from None
-
-
 def _copying(fn):
     """Wrap a kernel whose output may share memory, so its fetched value is a snapshot."""
     @functools.wraps(fn)
@@ -279,7 +236,7 @@ class _Plan:
                 slots.setdefault(t, len(slots) + 1)
         self.num_slots = len(slots) + 1
         # Two keys may name one tensor (the object and its name): the later value wins.
-        self.feeds = {key: _Feed(slots[t], t) for key, t in feed_targets.items()}
+        self.feeds = {key: FeedSpec(slots[t], t) for key, t in feed_targets.items()}
 
         fetched = {t for t in targets if isinstance(t, Tensor) and t not in fed}
         mutates_later = set()
