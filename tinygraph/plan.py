@@ -6,6 +6,7 @@ Compiling walks the graph once, in named steps a reader can follow:
 2. prune    - keep only the ops the fetches need; a fed tensor's producer never runs;
 3. check    - every needed placeholder is fed; no variable is both fed and written;
 4. schedule - a topological order with three tiers (the order rule, below);
+   fuse     - chains of elementwise ops become one step each (fusion.py);
 5. number   - every live tensor gets an integer slot in a value list;
 6. copies   - decide which values must be copied, and where (the sharing rule, below);
 7. bind     - each op becomes ``(kernel, input slots, output slot(s), op)``.
@@ -34,9 +35,10 @@ import heapq
 
 import numpy as np
 
-from . import errors
+from . import errors, fusion
 from .feeds import FeedSpec
 from .graph import Operation, Tensor
+from .registry import bind_kernel
 
 __all__ = ["Plan", "structure_key"]
 
@@ -63,8 +65,10 @@ class Plan:
         # 2. prune, 3. check
         ops = _prune(targets, fed)
         _check_feeds(ops, fed)
-        # 4. schedule
+        # 4. schedule, and fuse
         order = _schedule(ops, fed)
+        if fusion.enabled():
+            order = fusion.fuse(order, fed, targets)
         # 5. number: slot 0 collects the None of ops without outputs
         slots = {t: i + 1 for i, t in enumerate(sorted(fed, key=_creation_order))}
         for op in order:
@@ -156,6 +160,9 @@ class Plan:
                 text = "copy $%d (still needed after %s writes its variable)" % (ins[0], name)
             elif kind == "check":
                 text = "check the writes before the first one lands: %s" % name
+            elif hasattr(op, "ops"):
+                text = "%s = Fused %s[%s](%s)" % (target, op.name,
+                                                  ", ".join(m.type for m in op.ops), args)
             else:
                 text = "%s = %s %s(%s)" % (target, op.type, op.name, args)
             lines.append("  %3d. %s" % (i, text))
@@ -306,8 +313,10 @@ def _bind_steps(session, order, slots, fed, fetched):
     """
     last_use = {}
     for i, op in enumerate(order):
-        for t in op.inputs:
-            last_use[slots[t]] = i
+        in_place = getattr(op, "in_place_reads", ())  # a fused write reading its variable
+        for k, t in enumerate(op.inputs):
+            if k not in in_place:
+                last_use[slots[t]] = i
     for slot in fetched:
         last_use[slot] = len(order)
     roots = {slots[t]: frozenset([t]) for t in fed}
@@ -333,7 +342,7 @@ def _bind_steps(session, order, slots, fed, fetched):
         ins = tuple(slots[t] for t in op.inputs)
         outs = tuple(0 if t in fed else slots[t] for t in op.outputs)  # a feed wins
         out = 0 if not outs else outs[0] if len(outs) == 1 else outs
-        fn = _bind(op, session)
+        fn = bind_kernel(op, session)
         if op_def.check is not None and op not in checked:  # a chained write: check it here
             fn = _checking(_bind_check(op), fn)
         steps.append((fn, ins, out, op))
@@ -395,10 +404,3 @@ def _checking(check, kernel):
     return checked_write
 
 
-def _bind(op, session):
-    op_def = op._op_def
-    if op_def.bind is not None:
-        return op_def.bind(op, session)
-    if op.attrs:
-        return functools.partial(op_def.kernel, **op.attrs)
-    return op_def.kernel

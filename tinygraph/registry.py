@@ -5,8 +5,11 @@ op's output shapes/dtypes at build time and which kernel runs it; ``RegisterGrad
 records how to build its gradient as more graph. ``ops/*.py`` keep the three together.
 """
 
-__all__ = ["OpDef", "define_op", "get_op_def", "RegisterGradient", "NotDifferentiable",
-           "get_gradient_function"]
+import collections
+import functools
+
+__all__ = ["OpDef", "Fusion", "define_op", "get_op_def", "bind_kernel", "RegisterGradient",
+           "NotDifferentiable", "get_gradient_function"]
 
 _OP_DEFS = {}
 _GRADIENTS = {}
@@ -34,13 +37,15 @@ class OpDef:
             an op without inputs, with state it owns (a Const's array, a variable's
             storage); plan.py then copies it where a later write or the caller could see it
             change.
+        fusion: optional ``Fusion``: how the op is computed one element at a time, for
+            the fusion pass (fusion.py) to compile chains of such ops into one kernel.
     """
 
     __slots__ = ("type", "infer", "kernel", "bind", "mutates", "check", "aliases",
-                 "writes")
+                 "writes", "fusion")
 
     def __init__(self, type, infer, kernel=None, bind=None, mutates=False, check=None,
-                 aliases=False, writes=(0,)):
+                 aliases=False, writes=(0,), fusion=None):
         self.type = type
         self.infer = infer
         self.kernel = kernel
@@ -49,20 +54,58 @@ class OpDef:
         self.check = check
         self.aliases = aliases
         self.writes = writes if mutates else ()
+        self.fusion = fusion
+
+
+class Fusion(collections.namedtuple("Fusion", "kind expr broadcast")):
+    """What an op says about itself to the fusion pass (fusion.py).
+
+    kind:
+        "elementwise": output[i] = ``expr`` of the inputs' elements at i;
+        "sum_to": the output sums input 0 down to the shape of input 1 (SumToShape);
+        "update": a write; input 0's variable becomes ``expr`` element by element
+            (``{0}`` is its current value).
+    expr: Python source for one element: ``{0}``, ``{1}``, ... are the inputs' values,
+        ``{T}`` the dtype's constructor (write ``{T}(0)``, never a bare ``0``, so that
+        float32 stays float32); a callable ``expr(names, T) -> str`` for variadic ops.
+    broadcast: the inputs broadcast against each other (numpy's rules); False when
+        they must have the same shape (the unfused kernel raises otherwise).
+    """
+
+    def __new__(cls, kind, expr=None, broadcast=True):
+        return super().__new__(cls, kind, expr, broadcast)
+
+    def source(self, names, dtype_name):
+        """The element expression for inputs named ``names`` of dtype ``dtype_name``."""
+        T = "np." + dtype_name
+        if callable(self.expr):
+            return self.expr(names, T)
+        return self.expr.format(*names, T=T)
 
 
 def define_op(type, infer, kernel=None, bind=None, mutates=False, check=None, aliases=False,
-              writes=(0,)):
+              writes=(0,), fusion=None):
     """Register an op type; returns its ``OpDef``."""
     if type in _OP_DEFS:
         raise KeyError("Op type %r is already defined." % type)
-    op_def = OpDef(type, infer, kernel, bind, mutates, check, aliases, writes)
+    op_def = OpDef(type, infer, kernel, bind, mutates, check, aliases, writes, fusion)
     _OP_DEFS[type] = op_def
     return op_def
 
 
 def get_op_def(type):
     return _OP_DEFS[type]
+
+
+def bind_kernel(op, session):
+    """``op``'s kernel as a callable of its input values: bound to the session and the
+    op's attrs."""
+    op_def = op._op_def
+    if op_def.bind is not None:
+        return op_def.bind(op, session)
+    if op.attrs:
+        return functools.partial(op_def.kernel, **op.attrs)
+    return op_def.kernel
 
 
 class RegisterGradient:

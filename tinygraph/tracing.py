@@ -139,6 +139,8 @@ def _kernel_backend(fn):
     numba backend loaded, else "numpy" (its numba wrappers may still fall back to numpy
     for unusual layouts)."""
     inner = getattr(fn, "func", fn)
+    if getattr(getattr(inner, "__self__", None), "ops", None):  # a fused group
+        return "numba"
     code = getattr(inner, "__code__", None)
     uses_kernels = code is not None and "kernels" in code.co_names
     return "numba" if uses_kernels and kernels.backend == "numba" else "numpy"
@@ -163,7 +165,8 @@ def _timed(step, stats, start_us, origin):
         stats.append(NodeExecStats(
             node_name, op.type if kind == "op" else kind,
             start_us + (begin - origin) // 1000, (end - begin) / 1000.0, outputs, label,
-            _kernel_backend(fn), thread_id=threading.get_ident()))
+            _kernel_backend(fn), [m.name for m in getattr(op, "ops", ())],
+            thread_id=threading.get_ident()))
         return result
     return timed
 

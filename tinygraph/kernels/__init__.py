@@ -39,6 +39,13 @@ def use(name):
     return module
 
 
+def selected():
+    """The backend in use ("numba" or "reference"), loading the selected one if needed."""
+    if backend is None:
+        use("numba" if _numba_requested() else "reference")
+    return backend
+
+
 def _numba_requested():
     return os.environ.get("TINYGRAPH_NUMBA", "1") != "0"
 

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes, errors, kernels
 from ..graph import Tensor, create_op
 from ..kernels import checks
-from ..registry import NotDifferentiable, RegisterGradient, define_op
+from ..registry import Fusion, NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape, as_shape
 
 __all__ = ["convert_to_tensor", "constant", "placeholder", "zeros", "ones", "zeros_like",
@@ -296,6 +296,9 @@ def _expand_dims_infer(op):
 
 
 def _expand_dims_kernel(x, axis):
+    if len(axis) == 1 and -x.ndim - 1 <= axis[0] <= x.ndim:  # the common case, quickly
+        at = axis[0] if axis[0] >= 0 else x.ndim + 1 + axis[0]
+        return x.reshape(x.shape[:at] + (1,) + x.shape[at:])
     try:
         return np.expand_dims(x, axis)
     except ValueError:  # numpy's AxisError, or an axis given twice
@@ -379,7 +382,8 @@ def _sum_to_shape_kernel(grad, like):
     return kernels.sum_to_shape(grad, like.shape)  # both twins check the shapes
 
 
-define_op("SumToShape", _sum_to_shape_infer, _sum_to_shape_kernel, aliases=(0,))
+define_op("SumToShape", _sum_to_shape_infer, _sum_to_shape_kernel, aliases=(0,),
+          fusion=Fusion("sum_to"))
 
 
 @RegisterGradient("SumToShape")

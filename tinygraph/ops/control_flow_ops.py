@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import dtypes, errors
 from ..graph import Operation, Tensor, control_dependencies, get_default_graph, name_scope
-from ..registry import NotDifferentiable, RegisterGradient, define_op
+from ..registry import NotDifferentiable, RegisterGradient, bind_kernel, define_op
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, zeros_like
 
@@ -125,8 +125,7 @@ def _cond_infer(op):
 
 def _branch_runner(branch, captured, op, session):
     """A function ``values of captured -> branch outputs`` running the branch's ops."""
-    from ..plan import _bind  # the plan binds kernels; the branch's ops are bound alike
-    steps = [(_bind(inner, session), inner) for inner in branch.needed_ops()]
+    steps = [(bind_kernel(inner, session), inner) for inner in branch.needed_ops()]
 
     def run(values):
         env = dict(zip(captured, values))

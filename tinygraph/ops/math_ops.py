@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import dtypes, errors, kernels
 from ..graph import Tensor, create_op, graph_of
-from ..registry import NotDifferentiable, RegisterGradient, define_op
+from ..registry import Fusion, NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape, broadcast_shape
 from .array_ops import cast, convert_to_tensor, sum_to_shape
 
@@ -139,13 +139,16 @@ def _dims_text(shape):
 
 
 # -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
-define_op("Add", _broadcast_infer, _broadcasting(np.add))
-define_op("Sub", _broadcast_infer, _broadcasting(np.subtract))
-define_op("Mul", _broadcast_infer, _broadcasting(np.multiply))
+define_op("Add", _broadcast_infer, _broadcasting(np.add), fusion=Fusion("elementwise", "{0} + {1}"))
+define_op("Sub", _broadcast_infer, _broadcasting(np.subtract),
+          fusion=Fusion("elementwise", "{0} - {1}"))
+define_op("Mul", _broadcast_infer, _broadcasting(np.multiply),
+          fusion=Fusion("elementwise", "{0} * {1}"))
 _real_div_kernel = _broadcasting(np.divide, quiet=True)
 
 
-define_op("RealDiv", lambda op: _broadcast_infer(op, _FLOAT), _real_div_kernel)
+define_op("RealDiv", lambda op: _broadcast_infer(op, _FLOAT), _real_div_kernel,
+          fusion=Fusion("elementwise", "{0} / {1}"))
 
 
 @RegisterGradient("Add")
@@ -201,8 +204,8 @@ def _signed_unary_infer(op):
     return _unary_infer(op, _SIGNED)
 
 
-define_op("Neg", _signed_unary_infer, np.negative)
-define_op("Square", _signed_unary_infer, np.square)
+define_op("Neg", _signed_unary_infer, np.negative, fusion=Fusion("elementwise", "-{0}"))
+define_op("Square", _signed_unary_infer, np.square, fusion=Fusion("elementwise", "{0} * {0}"))
 
 
 def _quiet(fn):
@@ -294,7 +297,8 @@ def _add_n_bind(op, session):
     return functools.partial(_add_n_kernel, name=op.name)
 
 
-define_op("AddN", _add_n_infer, _add_n_kernel, bind=_add_n_bind)
+define_op("AddN", _add_n_infer, _add_n_kernel, bind=_add_n_bind,
+          fusion=Fusion("elementwise", lambda names, T: " + ".join(names), broadcast=False))
 
 
 @RegisterGradient("AddN")

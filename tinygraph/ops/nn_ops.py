@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import errors, kernels
 from ..graph import create_op, name_scope
-from ..registry import RegisterGradient, define_op
+from ..registry import Fusion, RegisterGradient, define_op
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
 from .math_ops import _check_dtypes, _unary_infer
@@ -28,7 +28,8 @@ def _relu_kernel(x):
     return kernels.relu(x)
 
 
-define_op("Relu", _float_unary_infer, _relu_kernel)
+define_op("Relu", _float_unary_infer, _relu_kernel,  # NaN passes through, as in np.maximum
+          fusion=Fusion("elementwise", "{T}(0) if {0} <= {T}(0) else {0}"))
 
 
 @RegisterGradient("Relu")
@@ -49,7 +50,9 @@ def _relu_grad_bind(op, session):
     return functools.partial(_relu_grad_kernel, name=op.name)
 
 
-define_op("ReluGrad", _relu_grad_infer, _relu_grad_kernel, bind=_relu_grad_bind)
+define_op("ReluGrad", _relu_grad_infer, _relu_grad_kernel, bind=_relu_grad_bind,
+          fusion=Fusion("elementwise", "{0} * ({T}(1) if {1} > {T}(0) else {T}(0))",
+                        broadcast=False))
 
 
 @RegisterGradient("ReluGrad")

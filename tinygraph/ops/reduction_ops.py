@@ -121,6 +121,8 @@ def _spread(grad, x, axis, keepdims, mean):
     if mean:  # an integer mean's gradient divides as the mean does
         grad = (np.asarray(_divide_toward_zero(grad, max(count, 1)), grad.dtype)
                 if grad.dtype.kind in "iu" else grad / grad.dtype.type(max(count, 1)))
+    if grad.ndim == 0 and x.size <= 4096:  # a small spread: filling beats a view's set-up
+        return np.full(x.shape, grad, grad.dtype)
     if grad.ndim != x.ndim and grad.ndim:  # put the reduced axes back as size 1
         grad = grad.reshape(kept)
     return np.broadcast_to(grad, x.shape)

@@ -9,7 +9,7 @@ that each session binds to its own storage cell. Reading goes through an Identit
 from .. import errors, kernels
 from ..dtypes import ref_dtype
 from ..graph import create_op
-from ..registry import NotDifferentiable, define_op
+from ..registry import Fusion, NotDifferentiable, define_op
 from .array_ops import convert_to_tensor
 
 __all__ = ["variable_op", "assign", "assign_add", "assign_sub", "apply_gradient_descent"]
@@ -175,7 +175,7 @@ def _apply_gd_kernel(cell, alpha, delta):
 
 
 define_op("ApplyGradientDescent", _apply_gd_infer, _apply_gd_kernel, mutates=True,
-          check=_apply_gd_check, aliases=True)
+          check=_apply_gd_check, aliases=True, fusion=Fusion("update", "{0} - {1} * {2}"))
 NotDifferentiable("ApplyGradientDescent")
 
 
