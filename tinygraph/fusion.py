@@ -59,7 +59,6 @@ __all__ = ["enabled", "fuse", "FusedGroup"]
 
 _DTYPES = ("float32", "float64")
 _CODEGEN = 1  # the form of the generated code; part of every kernel's source
-_UNFUSED = "unfused"  # a shape combination that runs the ops one by one
 
 
 def enabled():
@@ -98,6 +97,12 @@ def fuse(order, fed, targets):
                    for t in op.outputs)
 
     group_of = {}
+    for op in order:  # a classifier's mean cross-entropy and its gradient: one kernel
+        group = _mean_xent(op, users, fed, fetched, control_users)
+        if group and _may_join(group[:-1], group[-1], position, users, writes):
+            for member in group:
+                group_of[member] = group
+
     for write in order:  # a write with the ops that only it reads
         if kind(write) != "update" or len(writers[write.inputs[0].op]) != 1:
             continue
@@ -150,6 +155,49 @@ def fuse(order, fed, targets):
     return fused
 
 
+def _mean_xent(xent, users, fed, fetched, control_users):
+    """The ops of ``mean(sparse_softmax_cross_entropy_with_logits(logits=z + b))`` and its
+    gradient as TF1 builds them, in schedule order, or None::
+
+        [Add(z, b)] -> SparseSoftmaxCrossEntropyWithLogits -> loss, backprop
+        Mul(ExpandDims(MeanGrad(grad, loss), -1), backprop)   (the gradient of z)
+
+    MeanGrad reads only the loss's shape, so the whole chain is one pass over the rows
+    (``kernels.bias_sparse_xent_scaled``), with the same arithmetic in the same order.
+    """
+    if xent.type != "SparseSoftmaxCrossEntropyWithLogits" or \
+            xent.outputs[1].dtype.base_dtype.name not in _DTYPES:
+        return None
+
+    def only_user(t, op_type):
+        readers = users.get(t, ())
+        if t in fetched or t in fed or len(readers) != 1 or readers[0].type != op_type:
+            return None
+        return readers[0]
+
+    loss, backprop = xent.outputs
+    mul = only_user(backprop, "Mul")
+    if mul is None or mul.inputs[1] is not backprop:
+        return None
+    expand = mul.inputs[0].op
+    if expand.type != "ExpandDims" or expand.attrs["axis"] not in ((-1,), (1,)) or \
+            only_user(expand.outputs[0], "Mul") is not mul:
+        return None
+    mean = expand.inputs[0].op
+    if mean.type != "MeanGrad" or mean.inputs[1] is not loss or mean.attrs["axis"] is not None \
+            or mean.attrs["keepdims"] or only_user(mean.outputs[0], "ExpandDims") is not expand:
+        return None
+    group = [xent, mean, expand, mul]
+    add = xent.inputs[0].op
+    if add.type == "Add" and only_user(xent.inputs[0], xent.type) is xent and \
+            add.inputs[0].shape.ndims == 2 and add.inputs[1].shape.ndims == 1:
+        group.insert(0, add)
+    if any(op in control_users or op.control_inputs or any(t in fed for t in op.outputs)
+           for op in group):
+        return None
+    return group
+
+
 def _may_join(group, op, position, users, writes):
     """Whether ``op`` may join ``group`` and the group run at ``op``'s place."""
     first, here = position[group[0]], position[op]
@@ -157,7 +205,8 @@ def _may_join(group, op, position, users, writes):
         return False  # the group would move across a write
     members = set(group) | {op}
     for member in group:
-        if member._op_def.fusion.kind == "sum_to" and member.outputs[0] in op.inputs:
+        fusion = member._op_def.fusion
+        if fusion is not None and fusion.kind == "sum_to" and member.outputs[0] in op.inputs:
             return False
         for t in member.outputs:
             if any(u not in members and position[u] < here for u in users.get(t, ())):
@@ -238,7 +287,11 @@ class FusedGroup:
                              check=self.check if write else None, aliases=write is not None,
                              writes=(self._ref,))
         self._fns = [bind_kernel(op, None) for op in ops]
-        self._kernels = {}  # (shapes, layouts) -> a kernel call, or _UNFUSED
+        self._kernels = {}  # the input shapes -> a call of the kernel, or _run_unfused
+        # the input shapes of a call, as one tuple (a variable's cell holds its array)
+        self._key = eval("lambda values: (%s,)" % ", ".join(
+            "values[%d]%s.shape" % (k, ".value" if k == self._ref else "")
+            for k in range(len(self.inputs))))
         self.dtype = ops[-1].outputs[0].dtype.base_dtype.np_dtype if not write else \
             write.inputs[2].dtype.base_dtype.np_dtype
 
@@ -247,37 +300,32 @@ class FusedGroup:
 
     # -- running ------------------------------------------------------------------------------
     def run(self, *values):
-        if self._ref is None:
-            arrays = values
-        else:
-            arrays = list(values)
-            arrays[self._ref] = variable = values[self._ref].value
-            if not variable.flags.c_contiguous:  # written in place: never through a copy
-                return self._run_unfused(values)
-        call = self._kernels.get(tuple([a.shape for a in arrays]))
+        call = self._kernels.get(self._key(values))
         if call is None:
-            call = self._compile(arrays)
-        if call is _UNFUSED:
-            return self._run_unfused(values)
-        return call(arrays)
+            call = self._compile(values)
+        return call(values)
 
-    def _compile(self, arrays):
-        key = tuple([a.shape for a in arrays])
-        call = self._kernels[key] = _Compiled.build(self, arrays) or _UNFUSED
+    def _compile(self, values):
+        arrays = list(values)
+        if self._ref is not None:
+            arrays[self._ref] = values[self._ref].value
+        build = _MeanXent.build if self.ops[-1].type == "Mul" and any(
+            op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
+            else _Compiled.build
+        compiled = build(self, arrays)
+        call = self._kernels[self._key(values)] = \
+            compiled.call if compiled is not None else self._run_unfused
         return call
 
     def check(self, *values):
         """The write's check, before any write of the run lands (plan.py)."""
         try:
             values[self._ref].read()  # an uninitialized variable
-            arrays = list(values)
-            arrays[self._ref] = values[self._ref].value
-            call = self._kernels.get(tuple([a.shape for a in arrays])) or \
-                self._compile(arrays)
+            call = self._kernels.get(self._key(values)) or self._compile(values)
         except errors.OpError as e:
             e.op = e.op or self.write
             raise
-        if call is _UNFUSED:  # compute what the write reads, then check it as unfused
+        if call == self._run_unfused:  # compute what the write reads; check it as unfused
             env = self._run_ops(values, self.ops[:-1])
             write = self.write
             check = write._op_def.check
@@ -296,10 +344,14 @@ class FusedGroup:
         env = dict(zip(self.inputs, values))
         for op, fn in zip(ops, self._fns):
             try:
-                env[op.outputs[0]] = fn(*[env[t] for t in op.inputs])
+                result = fn(*[env[t] for t in op.inputs])
             except errors.OpError as e:
                 e.op = e.op or op
                 raise
+            if len(op.outputs) == 1:
+                env[op.outputs[0]] = result
+            else:
+                env.update(zip(op.outputs, result))
         return env
 
 
@@ -452,18 +504,70 @@ class _Compiled:
         lines += [indent + line for line in post]
         self.source = "\n".join(lines) + "\n"
         self.kernel = _load(self.source)
+        self.call = self._caller(group, space, params)
 
-    def __call__(self, arrays):
-        args = [arrays[k] if shape is None else arrays[k].reshape(shape)
-                for k, shape in self.args]
-        made = [new(shape, self.dtype) for new, shape in self.made]
-        self.kernel(*self.space, *args,
-                    *[m if p is None else m.reshape(p) for m, p in zip(made, self.padded)])
-        if self.pick is None:
-            return arrays[self.group._ref]  # a write's output: the variable
-        if self.pick.__class__ is int:
-            return made[self.pick]
-        return tuple([arrays[self.group._ref] if i is None else made[i] for i in self.pick])
+    def _caller(self, group, space, params):
+        """``call(values) -> outputs``: a Python function written for these shapes, so that
+        a run pays one call and the allocations, nothing more."""
+        lines = ["def call(values):"]
+        for k, shape in self.args:
+            if k == group._ref:
+                lines += ["    variable = values[%d].value" % k,
+                          "    if not variable.flags.c_contiguous:  # never write into a copy",
+                          "        return unfused(values)",
+                          "    x%d = variable%s" % (k, "" if shape is None
+                                                   else ".reshape(%r)" % (shape,))]
+            else:
+                lines.append("    x%d = values[%d]%s" % (
+                    k, k, "" if shape is None else ".reshape(%r)" % (shape,)))
+        outs = [p for p in params if p[0] in "ys"]
+        for name, (new, shape), padded in zip(outs, self.made, self.padded):
+            lines.append("    %s = np.%s(%r, dtype)" % (name, new.__name__, shape))
+        passed = [name if padded is None else "%s.reshape(%r)" % (name, padded)
+                  for name, padded in zip(outs, self.padded)]
+        lines.append("    kernel(%s)" % ", ".join(
+            [str(d) for d in space] + ["x%d" % k for k, _ in self.args] + passed))
+        results = ["variable" if i is None else outs[i]
+                   for i in (self.pick if isinstance(self.pick, tuple) else (self.pick,))]
+        lines.append("    return %s" % ", ".join(results))
+        self.caller_source = "\n".join(lines) + "\n"
+        namespace = {"np": np, "kernel": self.kernel, "dtype": self.dtype,
+                     "unfused": group._run_unfused}
+        exec(compile(self.caller_source, "<tinygraph fused call>", "exec"), namespace)
+        return namespace["call"]
+
+
+class _MeanXent:
+    """The call of ``kernels.bias_sparse_xent_scaled`` for a group that _mean_xent found."""
+
+    @staticmethod
+    def build(group, arrays):
+        has_bias = group.ops[0].type == "Add"
+        z, bias, labels, grad = arrays if has_bias else arrays[:1] + [None] + arrays[1:]
+        if z.ndim != 2 or labels.shape != z.shape[:1] or np.shape(grad) != () or \
+                z.dtype != group.dtype or np.asarray(grad).dtype != group.dtype or \
+                (has_bias and (bias.shape != z.shape[1:] or bias.dtype != z.dtype)):
+            return None  # the ops one by one raise the errors TF1 raises
+        return _MeanXent(group, has_bias, z.shape[1])
+
+    def __init__(self, group, has_bias, k):
+        self.group = group
+        self.zeros = None if has_bias else np.zeros(k, group.dtype)
+        loss, gradient = group.ops[-4].outputs[0], group.ops[-1].outputs[0]
+        self.pick = [(t is loss) for t in group.outputs if t in (loss, gradient)]
+
+    def call(self, values):
+        if self.zeros is None:
+            z, bias, labels, grad = values
+        else:
+            (z, labels, grad), bias = values, self.zeros
+        count = labels.shape[0]
+        scale = grad / grad.dtype.type(max(count, 1))  # as MeanGrad computes it
+        loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale)
+        if bad >= 0:
+            return self.group._run_unfused(values)  # which raises TF1's error
+        results = [loss if is_loss else gradient for is_loss in self.pick]
+        return results[0] if len(results) == 1 else tuple(results)
 
 
 def _summed_in(group, t):

@@ -92,6 +92,25 @@ def test_sparse_xent(logits, label_dtype, data):
     np.testing.assert_allclose(got[1], softmax - onehot, rtol=tol, atol=tol)
 
 
+@twin_test("bias_sparse_xent_scaled")
+@given(matrices(special=False), st.data())
+def test_bias_sparse_xent_scaled_is_the_unfused_ops(z, data):
+    """The fused mean cross-entropy equals its ops run one by one: the Add of the bias,
+    sparse_xent, and the backprop times the mean's 1/n, on both twins."""
+    bias = data.draw(hnp.arrays(z.dtype, (z.shape[1],), elements=st.floats(-3, 3, width=32)))
+    labels = data.draw(hnp.arrays(np.int64, (z.shape[0],),
+                                  elements=st.integers(0, z.shape[1] - 1)))
+    scale = z.dtype.type(1) / z.dtype.type(max(z.shape[0], 1))
+    for impl in (N, R):
+        loss, backprop, bad = impl.bias_sparse_xent_scaled(z, bias, labels, scale)
+        want_loss, want_backprop, _ = impl.sparse_xent(z + bias, labels)
+        assert bad == -1 and loss.dtype == backprop.dtype == z.dtype
+        same(loss, want_loss)
+        same(backprop, scale * want_backprop)
+    if z.shape[0]:  # a bad label is reported, not read out of bounds
+        assert N.bias_sparse_xent_scaled(z, bias, labels * 0 - 1, scale)[2] == 0
+
+
 @given(matrices(), st.data())
 def test_sparse_xent_twins_agree_on_nan_and_inf(logits, data):
     """A row with NaN, or with an infinite logit (inf - inf), has a NaN loss and gradient."""
@@ -406,6 +425,17 @@ def test_bias_add_refuses_a_bias_of_another_length(dtype, shape, k):
         % (k, dims(shape)))
 
 
+@size_test("bias_sparse_xent_scaled")
+@given(FLOATS, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=4), sides)
+def test_bias_sparse_xent_scaled_refuses_a_bias_of_another_length(dtype, shape, k):
+    if k == shape[1]:
+        k += 1
+    assert both_refuse("bias_sparse_xent_scaled", np.zeros(shape, dtype), np.zeros(k, dtype),
+                       np.zeros(shape[0], np.int64), 1.0) == (
+        "Must provide as many biases as the last dimension of the input tensor: [%d] vs. %s"
+        % (k, dims(shape)))
+
+
 def test_jitted_kernels_refuse_sizes_themselves():
     """The jitted loops check sizes too, so no caller can make them read out of bounds."""
     f32 = np.float32
@@ -413,6 +443,8 @@ def test_jitted_kernels_refuse_sizes_themselves():
                           np.empty((3, 2), f32)) == -2
     assert N._sparse_xent(np.zeros((3, 0), f32), np.zeros(3, np.int64), np.empty(3, f32),
                           np.empty((3, 0), f32)) == -2
+    assert N._bias_xent_scaled(np.zeros((3, 2), f32), np.zeros(3, f32), np.zeros(3, np.int64),
+                               f32(1), np.empty(3, f32), np.empty((3, 2), f32)) == -2
     assert not N._column_sum(np.ones((3, 4), f32), np.empty(5, f32))
     assert not N._relu(np.ones(4, f32), np.empty(3, f32))
     assert not N._relu_grad(np.ones(4, f32), np.ones(3, f32), np.empty(4, f32))

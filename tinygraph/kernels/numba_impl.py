@@ -77,6 +77,55 @@ def sparse_xent(logits, labels):
 
 
 @jit
+def _bias_xent_scaled(z, bias, labels, scale, loss, backprop):
+    """_sparse_xent of z + bias (added in z's dtype, as the Add op does), then the
+    backprop times ``scale``: the same arithmetic in the same order as the unfused ops."""
+    n, k = z.shape
+    if (k == 0 or bias.shape[0] != k or labels.shape[0] != n or loss.shape[0] != n
+            or backprop.shape[0] != n or backprop.shape[1] != k):
+        return -2
+    for i in range(n):
+        if labels[i] < 0 or labels[i] >= k:
+            return i
+    one = z.dtype.type(1)
+    for i in range(n):
+        row_max = z[i, 0] + bias[0]
+        for j in range(1, k):
+            v = z[i, j] + bias[j]
+            if v > row_max:
+                row_max = v
+        total = z.dtype.type(0)
+        for j in range(k):
+            e = np.exp((z[i, j] + bias[j]) - row_max)
+            backprop[i, j] = e
+            total += e
+        inv = one / total
+        for j in range(k):
+            backprop[i, j] *= inv
+        label = labels[i]
+        backprop[i, label] -= one
+        loss[i] = np.log(total) - ((z[i, label] + bias[label]) - row_max)
+        for j in range(k):
+            backprop[i, j] = scale * backprop[i, j]
+    return -1
+
+
+def bias_sparse_xent_scaled(z, bias, labels, scale):
+    checks.sparse_xent(z, labels)
+    checks.bias_add(z, bias)
+    if z.dtype not in _FLOATS or bias.dtype != z.dtype:
+        return reference.bias_sparse_xent_scaled(z, bias, labels, scale)
+    loss = np.empty(z.shape[0], z.dtype)
+    backprop = np.empty_like(z)
+    bad = _bias_xent_scaled(z, bias, labels, z.dtype.type(scale), loss, backprop)
+    if bad == -2:
+        raise _refused()
+    if bad >= 0:
+        return None, None, bad
+    return loss, backprop, -1
+
+
+@jit
 def _column_sum(grad, out):
     n, k = grad.shape
     if out.shape[0] != k:

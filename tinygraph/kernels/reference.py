@@ -34,6 +34,18 @@ def sparse_xent(logits, labels):
     return loss.astype(logits.dtype, copy=False), backprop, -1
 
 
+def bias_sparse_xent_scaled(z, bias, labels, scale):
+    """``sparse_xent(z + bias, labels)`` with the backprop multiplied by ``scale``: the mean
+    cross-entropy's loss and gradient in one call (the fusion pass's kernel for it)."""
+    checks.sparse_xent(z, labels)
+    checks.bias_add(z, bias)
+    with np.errstate(invalid="ignore", over="ignore"):
+        loss, backprop, bad = sparse_xent(z + bias, labels)
+        if bad < 0:
+            backprop *= scale
+    return loss, backprop, bad
+
+
 def sum_to_shape(grad, shape):
     """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
     if grad.shape == shape:
