@@ -1,6 +1,7 @@
 """Generate the outputs that docs/tour.md quotes, from the code as it is today.
 
-    python docs/make_tour.py
+    python docs/make_tour.py                  # the outputs below
+    python docs/make_tour.py --trace FILE     # only the trace JSON of a traced step
 
 writes docs/tour_outputs/:
 
@@ -29,6 +30,7 @@ sys.path.insert(0, str(DOCS.parent))
 
 import tinygraph as tf  # noqa: E402
 from tinygraph import visualize  # noqa: E402
+from tinygraph.client.timeline import Timeline  # noqa: E402
 
 # The outputs that do not depend on timing: the test compares these.
 STABLE = ("ops.txt", "gradient_dot.txt", "plan_train.txt", "plan_accuracy.txt",
@@ -84,8 +86,8 @@ def stable_outputs():
     }
 
 
-def traced_summary():
-    """md.summary() of one training step on a batch of 100 random images."""
+def traced_run():
+    """The RunMetadata of one traced training step on a batch of 100 random images."""
     m = article_model()
     rng = np.random.default_rng(0)
     feed = {m["images"]: rng.standard_normal((100, 3072)).astype(np.float32),
@@ -97,7 +99,20 @@ def traced_summary():
         md = tf.RunMetadata()
         sess.run([m["train_step"], m["loss"]], feed,
                  options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=md)
-    return md.summary(print_fn=lambda text: None) + "\n"
+    return md
+
+
+def traced_summary():
+    """md.summary() of one traced training step."""
+    return traced_run().summary(print_fn=lambda text: None) + "\n"
+
+
+def write_trace(path):
+    """The Chrome trace JSON of one traced training step (docs/make_screenshots.sh opens it
+    in a trace viewer)."""
+    Path(path).write_text(Timeline(traced_run().step_stats).generate_chrome_trace_format(),
+                          encoding="utf-8")
+    print("wrote", path)
 
 
 QUOTE = re.compile(r"(<!-- quote: (\S+) -->\n```text\n)(.*?)(```)", re.S)
@@ -136,4 +151,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--trace"]:
+        write_trace(sys.argv[2])
+    else:
+        main()

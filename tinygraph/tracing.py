@@ -90,12 +90,37 @@ class StepStats:
     def __init__(self, dev_stats=None):
         self.dev_stats = dev_stats if dev_stats is not None else []
 
+    def SerializeToString(self):
+        """The bytes of TF1's ``StepStats`` protocol buffer (tinygraph.step_stats_proto)."""
+        from .step_stats_proto import step_stats_bytes
+        return step_stats_bytes(self)
+
+    def ParseFromString(self, data):
+        """Replace the devices with those of a serialized ``StepStats``; returns its size."""
+        from .step_stats_proto import parse_step_stats
+        self.dev_stats = parse_step_stats(bytes(data)).dev_stats
+        return len(data)
+
 
 class RunMetadata:
     """Filled by a traced ``Session.run``: ``step_stats`` (TF1's layout)."""
 
     def __init__(self):
         self.step_stats = StepStats()
+
+    def SerializeToString(self):
+        """The bytes of TF1's ``RunMetadata`` protocol buffer: its ``step_stats``, as
+        ``FileWriter.add_run_metadata`` stores them (tinygraph.step_stats_proto says which
+        fields; ``kernel`` and ``fused_ops`` have none)."""
+        from .step_stats_proto import run_metadata_bytes
+        return run_metadata_bytes(self)
+
+    def ParseFromString(self, data):
+        """Replace ``step_stats`` with that of a serialized ``RunMetadata`` (op types read
+        back from the timeline labels, kernels unknown: ""); returns its size."""
+        from .step_stats_proto import parse_run_metadata
+        self.step_stats = parse_run_metadata(bytes(data))
+        return len(data)
 
     def summary(self, top=5, print_fn=print):
         """Print (and return) a table of the ``top`` slowest ops: time, share, memory."""
@@ -109,13 +134,14 @@ class RunMetadata:
         memory = sum(s.allocated_bytes for s in stats)
         rows = sorted(stats, key=lambda s: -s.op_end_rel_micros)[:top]
         width = max(len(s.node_name) for s in rows)
+        type_width = max(len(s.op_type) for s in rows)
         lines = ["%d steps in %.1f us, %s allocated; the %d slowest:"
                  % (len(stats), total, _bytes(memory), len(rows)),
-                 "  %-*s  %-22s %10s %6s %10s  %s" % (width, "op", "type", "time", "share",
-                                                     "memory", "kernel")]
+                 "  %-*s  %-*s %11s %6s %10s  %s" % (width, "op", type_width, "type", "time",
+                                                    "share", "memory", "kernel")]
         for s in rows:
-            lines.append("  %-*s  %-22s %8.1f us %5.1f%% %10s  %s" % (
-                width, s.node_name, s.op_type, s.op_end_rel_micros,
+            lines.append("  %-*s  %-*s %8.1f us %5.1f%% %10s  %s" % (
+                width, s.node_name, type_width, s.op_type, s.op_end_rel_micros,
                 100.0 * s.op_end_rel_micros / total, _bytes(s.allocated_bytes), s.kernel))
         text = "\n".join(lines)
         print_fn(text)

@@ -1,16 +1,25 @@
-"""FileWriter.add_run_metadata: a traced run goes into the event file as TF1 wrote it (an
-Event with ``tagged_run_metadata``), as TensorBoard's own RunMetadata proto; read back with
-TensorBoard's EventAccumulator and the raw event records."""
+"""RunMetadata.SerializeToString / ParseFromString and FileWriter.add_run_metadata: a traced
+run in the bytes of TF1's RunMetadata and StepStats protos, checked against TensorBoard's
+compiled copies of those protos; in the event file as TF1 wrote it (an Event with
+``tagged_run_metadata``), read back with TensorBoard's EventAccumulator and the raw event
+records. Skipped when the tensorboard package is not installed."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tinygraph as tf
+from tinygraph import tracing
 from tinygraph.summary.writer import run_metadata_proto
 
-config_pb2 = pytest.importorskip("tensorboard.compat.proto.config_pb2")
+config_pb2 = pytest.importorskip(
+    "tensorboard.compat.proto.config_pb2",
+    reason="the tensorboard package's compiled TF protos decode the bytes")
 event_accumulator = pytest.importorskip(
     "tensorboard.backend.event_processing.event_accumulator")
 from tensorboard.backend.event_processing import event_file_loader  # noqa: E402
+from tensorboard.compat.proto import (allocation_description_pb2,  # noqa: E402
+                                      step_stats_pb2, tensor_description_pb2,
+                                      tensor_shape_pb2)
 
 FULL = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 
@@ -101,3 +110,122 @@ def test_an_untraced_run_metadata_is_written_empty(tmp_path):
     acc = event_accumulator.EventAccumulator(str(tmp_path))
     acc.Reload()
     assert acc.RunMetadata("nothing") == config_pb2.RunMetadata()
+
+
+def reference_step_stats(step_stats):
+    """The StepStats proto of ``step_stats`` built field by field with TensorBoard's classes:
+    what the hand-written bytes must equal."""
+    proto = step_stats_pb2.StepStats()
+    for device in step_stats.dev_stats:
+        dev = proto.dev_stats.add(device=device.device)
+        for s in device.node_stats:
+            node = dev.node_stats.add(
+                node_name=s.node_name, timeline_label=s.timeline_label,
+                all_start_micros=int(s.all_start_micros),
+                op_start_rel_micros=int(s.op_start_rel_micros),
+                op_end_rel_micros=round(s.op_end_rel_micros),
+                all_end_rel_micros=round(s.all_end_rel_micros),
+                all_start_nanos=int(s.all_start_micros) * 1000,
+                op_start_rel_nanos=int(s.op_start_rel_micros * 1000),
+                op_end_rel_nanos=round(s.op_end_rel_micros * 1000),
+                all_end_rel_nanos=round(s.all_end_rel_micros * 1000),
+                thread_id=s.thread_id & 0xFFFFFFFF)
+            for out in s.output:
+                desc = out.tensor_description
+                alloc = desc.allocation_description
+                node.output.append(step_stats_pb2.NodeOutput(
+                    slot=out.slot,
+                    tensor_description=tensor_description_pb2.TensorDescription(
+                        dtype={"float32": 1, "int64": 9, "bool": 10}[desc.dtype],
+                        shape=tensor_shape_pb2.TensorShapeProto(dim=[
+                            tensor_shape_pb2.TensorShapeProto.Dim(size=d)
+                            for d in desc.shape]),
+                        allocation_description=allocation_description_pb2
+                        .AllocationDescription(requested_bytes=alloc.requested_bytes,
+                                               allocated_bytes=alloc.allocated_bytes,
+                                               allocator_name="cpu"))))
+    return proto
+
+
+def test_serialize_to_string_is_tf1s_run_metadata_byte_for_byte():
+    sess, md = traced_training_step()
+    sess.close()
+    reference = config_pb2.RunMetadata()
+    reference.step_stats.CopyFrom(reference_step_stats(md.step_stats))
+    data = md.SerializeToString()
+    assert isinstance(data, bytes)
+    assert data == reference.SerializeToString()
+    assert md.step_stats.SerializeToString() == reference.step_stats.SerializeToString()
+    decoded = step_stats_pb2.StepStats.FromString(md.step_stats.SerializeToString())
+    names = [n.node_name for n in decoded.dev_stats[0].node_stats]
+    assert names == [s.node_name for s in md.step_stats.dev_stats[0].node_stats]
+    assert tf.RunMetadata().SerializeToString() == config_pb2.RunMetadata() \
+        .SerializeToString() == b""
+
+
+def test_parse_from_string_reads_tensorboards_bytes_back():
+    sess, md = traced_training_step()
+    sess.close()
+    data = run_metadata_proto(md).SerializeToString()  # written by the protobuf library
+    read = tf.RunMetadata()
+    assert read.ParseFromString(data) == len(data)
+    (ours,), (back,) = md.step_stats.dev_stats, read.step_stats.dev_stats
+    assert back.device == ours.device
+    for a, b in zip(ours.node_stats, back.node_stats, strict=True):
+        assert (b.node_name, b.op_type, b.timeline_label, b.all_start_micros) == \
+            (a.node_name, a.op_type, a.timeline_label, a.all_start_micros)
+        assert b.op_end_rel_micros == round(a.op_end_rel_micros * 1000) / 1000
+        assert [(o.slot, o.tensor_description.dtype, o.tensor_description.shape,
+                 o.tensor_description.allocation_description.allocated_bytes)
+                for o in b.output] == \
+            [(o.slot, o.tensor_description.dtype, o.tensor_description.shape,
+              o.tensor_description.allocation_description.allocated_bytes)
+             for o in a.output]
+        assert b.kernel == ""  # not in TF1's proto
+    assert read.SerializeToString() == data
+    with pytest.raises(ValueError, match="not a serialized"):
+        tf.RunMetadata().ParseFromString(b"\x0a\x05ab")
+
+
+def test_add_run_metadata_stores_what_serialize_to_string_gives(tmp_path):
+    sess, md = traced_training_step()
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        writer.add_run_metadata(md, "step1")
+    sess.close()
+    (path,) = tmp_path.iterdir()
+    (tagged,) = [e.tagged_run_metadata for e in
+                 event_file_loader.LegacyEventFileLoader(str(path)).Load()
+                 if e.HasField("tagged_run_metadata")]
+    assert tagged.run_metadata == md.SerializeToString()
+
+
+_names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_outputs = st.lists(st.tuples(
+    st.sampled_from(["float32", "int64", "bool"]),
+    st.lists(st.integers(0, 2 ** 40), max_size=3),
+    st.integers(0, 2 ** 40), st.booleans()), max_size=3)
+_node = st.builds(
+    lambda name, type_, start, dur, outputs, thread: tracing.NodeExecStats(
+        name, type_, start, dur,
+        [tracing.NodeOutput(i, tracing.TensorDescription(dtype, shape, tracing
+                            .AllocationDescription(size, size if owned else 0)))
+         for i, (dtype, shape, size, owned) in enumerate(outputs)],
+        "%s = %s()" % (name, type_), "numpy", thread_id=thread),
+    _names, st.from_regex(r"[A-Z][A-Za-z0-9]{0,10}", fullmatch=True),
+    st.integers(0, 2 ** 53), st.floats(0, 1e7, allow_nan=False), _outputs,
+    st.integers(0, 2 ** 64 - 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_names, st.lists(_node, max_size=4)), max_size=3))
+def test_any_step_stats_serializes_as_protobuf_does(devices):
+    stats = tracing.StepStats([tracing.DeviceStepStats(d, nodes) for d, nodes in devices])
+    data = stats.SerializeToString()
+    assert data == reference_step_stats(stats).SerializeToString()
+    back = tracing.StepStats()
+    back.ParseFromString(data)
+    assert back.SerializeToString() == data
+    assert [[(n.node_name, n.op_type, n.all_start_micros) for n in d.node_stats]
+            for d in back.dev_stats] == \
+        [[(n.node_name, n.op_type, n.all_start_micros) for n in d.node_stats]
+         for d in stats.dev_stats]

@@ -1,6 +1,7 @@
 """docs/tour.md quotes outputs that docs/make_tour.py generates; the committed files must be
 what the code produces today (the timings of summary.txt excepted: its shape is checked)."""
 import importlib.util
+import json
 import re
 
 import pytest
@@ -48,3 +49,13 @@ def test_the_tour_quotes_the_current_outputs(make_tour):
     for name, text in blocks:
         assert text == (DOCS / "tour_outputs" / name).read_text(encoding="utf-8"), \
             "the quote of %s in docs/tour.md is stale: run python docs/make_tour.py" % name
+
+
+def test_the_trace_the_screenshot_script_opens_is_chrome_trace_json(make_tour, tmp_path):
+    """docs/make_screenshots.sh opens this file in a trace viewer (speedscope)."""
+    path = tmp_path / "trace.json"
+    make_tour.write_trace(path)
+    events = json.loads(path.read_text(encoding="utf-8"))["traceEvents"]
+    ops = [e for e in events if e["ph"] == "X"]
+    assert len(ops) == 19
+    assert {e["args"]["name"] for e in ops} >= {"MatMul", "gradients/MatMul_grad/MatMul_1"}

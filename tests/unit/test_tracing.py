@@ -147,3 +147,32 @@ def test_describe_plan_shows_steps_slots_copies_and_checks_without_running():
         sess.run(tf.global_variables_initializer())
         sess.run([train, w], feed)
         assert "copy" not in sess.describe_plan(train, feed)
+
+
+def test_run_metadata_round_trips_through_tf1s_proto_bytes():
+    """SerializeToString/ParseFromString need no protobuf library (the bytes are checked
+    against TensorBoard's compiled protos in tests/followup/test_run_metadata.py)."""
+    train, loss, w, feed = article_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        md = tf.RunMetadata()
+        sess.run([train, loss], feed, options=FULL, run_metadata=md)
+    data = md.SerializeToString()
+    back = tf.RunMetadata()
+    assert back.ParseFromString(data) == len(data)
+    (ours,), (read,) = md.step_stats.dev_stats, back.step_stats.dev_stats
+    assert read.device == ours.device
+    assert [(s.node_name, s.op_type, s.all_start_micros, s.timeline_label)
+            for s in read.node_stats] == \
+        [(s.node_name, s.op_type, s.all_start_micros, s.timeline_label)
+         for s in ours.node_stats]
+    for a, b in zip(ours.node_stats, read.node_stats):
+        assert b.op_end_rel_micros == pytest.approx(a.op_end_rel_micros, abs=0.0005)
+        assert b.allocated_bytes == a.allocated_bytes
+        assert [o.tensor_description.shape for o in b.output] == \
+            [o.tensor_description.shape for o in a.output]
+    assert "SparseSoftmaxCrossEntropyWithLogits" in back.summary(print_fn=lambda t: None)
+    assert back.SerializeToString() == data
+    assert tf.RunMetadata().SerializeToString() == b""
+    with pytest.raises(ValueError, match="not a serialized RunMetadata"):
+        tf.RunMetadata().ParseFromString(b"\x0a\x09truncated")

@@ -1,5 +1,6 @@
-"""Turn a traced run's ``step_stats`` into the Chrome trace-event JSON that Perfetto
-(ui.perfetto.dev) and chrome://tracing open, as TF1's ``timeline.Timeline`` did.
+"""Turn a traced run's ``step_stats`` into the Chrome trace-event JSON that trace viewers
+open (Perfetto, speedscope, chrome://tracing in older Chrome), as TF1's ``timeline.Timeline``
+did.
 
     trace = Timeline(run_metadata.step_stats).generate_chrome_trace_format()
     Path("timeline.json").write_text(trace)

@@ -122,6 +122,8 @@ def _fields(data):
             value, pos = data[pos:pos + length], pos + length
         else:
             raise ValueError("unsupported protobuf wire type %d" % wire_type)
+        if pos > len(data):
+            raise IndexError("truncated message: field %d runs past the end" % field)
         yield field, wire_type, value
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..graph import Graph
+from ..step_stats_proto import DATA_TYPES, run_metadata_bytes
 
 __all__ = ["FileWriter", "graph_def", "run_metadata_proto"]
 
@@ -26,11 +27,9 @@ INSTALL_HINT = ("tf.summary.FileWriter writes TensorBoard files and needs Tensor
 def _tensorboard():
     """TensorBoard's proto classes and event writer; ImportError with one line if missing."""
     try:
-        from tensorboard.compat.proto import (allocation_description_pb2, attr_value_pb2,
-                                              config_pb2, event_pb2, graph_pb2,
-                                              node_def_pb2, step_stats_pb2, summary_pb2,
-                                              tensor_description_pb2, tensor_pb2,
-                                              tensor_shape_pb2)
+        from tensorboard.compat.proto import (attr_value_pb2, config_pb2, event_pb2,
+                                              graph_pb2, node_def_pb2, summary_pb2,
+                                              tensor_pb2, tensor_shape_pb2)
         # Only the record framing: TensorBoard's own EventFileWriter would look for a
         # TensorFlow to write files with, and under `python -m tinygraph run` that is us.
         from tensorboard.summary.writer.record_writer import RecordWriter
@@ -38,18 +37,12 @@ def _tensorboard():
         raise ImportError(INSTALL_HINT) from None
     return dict(attr_value=attr_value_pb2, event=event_pb2, graph=graph_pb2,
                 node=node_def_pb2, summary=summary_pb2, tensor=tensor_pb2, shape=tensor_shape_pb2,
-                config=config_pb2, step_stats=step_stats_pb2,
-                tensor_description=tensor_description_pb2,
-                allocation=allocation_description_pb2, RecordWriter=RecordWriter)
-
-
-# TF's DataType numbers (types.proto); a *_ref type is its base type + 100.
-_DATA_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-               "string": 7, "int64": 9, "bool": 10, "float16": 19}
+                config=config_pb2, RecordWriter=RecordWriter)
 
 
 def _data_type(dtype):
-    return _DATA_TYPES[dtype.base_dtype.name] + (100 if dtype.is_ref else 0)
+    """TF's DataType number (types.proto); a *_ref type is its base type + 100."""
+    return DATA_TYPES[dtype.base_dtype.name] + (100 if dtype.is_ref else 0)
 
 
 def _shape_proto(pb, shape):
@@ -120,43 +113,10 @@ def graph_def(graph, _pb=None):
 
 
 def run_metadata_proto(run_metadata, _pb=None):
-    """TensorBoard's ``RunMetadata`` proto of a traced run (``tf.RunMetadata``): its
-    ``step_stats``, field by field. Times are whole microseconds in TF1's fields and exact
-    in the ``*_nanos`` ones; a NodeExecStats' ``kernel`` and ``fused_ops`` (tinygraph's
-    own) have no proto field and are left out."""
+    """TensorBoard's ``RunMetadata`` proto of a traced run (``tf.RunMetadata``), read from
+    the bytes ``run_metadata.SerializeToString()`` gives (tinygraph.step_stats_proto)."""
     pb = _pb or _tensorboard()
-    step_pb = pb["step_stats"]
-    proto = pb["config"].RunMetadata()
-    for device in run_metadata.step_stats.dev_stats:
-        dev = proto.step_stats.dev_stats.add(device=device.device)
-        for s in device.node_stats:
-            duration_ns = int(round(s.op_end_rel_micros * 1000))
-            node = dev.node_stats.add(
-                node_name=s.node_name, timeline_label=s.timeline_label,
-                all_start_micros=int(s.all_start_micros),
-                op_start_rel_micros=int(s.op_start_rel_micros),
-                op_end_rel_micros=int(round(s.op_end_rel_micros)),
-                all_end_rel_micros=int(round(s.all_end_rel_micros)),
-                all_start_nanos=int(s.all_start_micros) * 1000,
-                op_start_rel_nanos=int(s.op_start_rel_micros * 1000),
-                op_end_rel_nanos=duration_ns,
-                all_end_rel_nanos=int(round(s.all_end_rel_micros * 1000)),
-                thread_id=s.thread_id & 0xFFFFFFFF)  # a uint32 in the proto
-            for out in s.output:
-                desc = out.tensor_description
-                alloc = desc.allocation_description
-                node.output.append(step_pb.NodeOutput(
-                    slot=out.slot,
-                    tensor_description=pb["tensor_description"].TensorDescription(
-                        dtype=_DATA_TYPES.get(str(desc.dtype), 0),  # 0: DT_INVALID
-                        shape=pb["shape"].TensorShapeProto(dim=[
-                            pb["shape"].TensorShapeProto.Dim(size=int(d))
-                            for d in desc.shape]),
-                        allocation_description=pb["allocation"].AllocationDescription(
-                            requested_bytes=int(alloc.requested_bytes),
-                            allocated_bytes=int(alloc.allocated_bytes),
-                            allocator_name="cpu"))))
-    return proto
+    return pb["config"].RunMetadata.FromString(run_metadata_bytes(run_metadata))
 
 
 _open_writers = weakref.WeakSet()
@@ -258,8 +218,7 @@ class FileWriter:
                              "give each traced run its own tag (e.g. 'step%%d')." % tag)
         self._run_metadata_tags.add(tag)
         tagged = self._pb["event"].TaggedRunMetadata(
-            tag=tag, run_metadata=run_metadata_proto(run_metadata, self._pb)
-            .SerializeToString())
+            tag=tag, run_metadata=run_metadata_bytes(run_metadata))
         self._add(tagged_run_metadata=tagged, step=global_step)
 
     def _add(self, step=None, **fields):
