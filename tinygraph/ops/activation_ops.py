@@ -12,6 +12,7 @@ import numpy as np
 from .. import dtypes
 from ..graph import create_op
 from ..kernels import checks
+from ..kernels.reference import half_in_float32
 from ..registry import RegisterGradient, define_op
 from .array_ops import cast, convert_to_tensor
 from .math_ops import _FLOAT, _check_dtypes, _float_unary_infer, exp, square
@@ -210,7 +211,7 @@ def _log_softmax_infer(op):
     return _float_unary_infer(op)
 
 
-define_op("LogSoftmax", _log_softmax_infer, _log_softmax_kernel)
+define_op("LogSoftmax", _log_softmax_infer, half_in_float32(_log_softmax_kernel))
 
 
 @RegisterGradient("LogSoftmax")

@@ -226,7 +226,8 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, na
     attrs = _reduce_attrs(axis, keepdims, reduction_indices, keep_dims)
     with name_scope(name, "count_nonzero"):
         x = convert_to_tensor(input_tensor)
-        nonzero = cast(not_equal(x, x.dtype.base_dtype.np_dtype.type(0)), dtypes.int64)
+        zero = b"" if x.dtype.base_dtype.is_string else x.dtype.base_dtype.np_dtype.type(0)
+        nonzero = cast(not_equal(x, zero), dtypes.int64)  # strings: the non-empty ones
         counts = reduce_sum(nonzero, attrs["axis"], keepdims=attrs["keepdims"])
         return cast(counts, dtype)
 

@@ -8,11 +8,12 @@ import numpy as np
 from .. import errors, kernels
 from ..graph import create_op, name_scope
 from ..registry import RegisterGradient, define_op
+from ..kernels.reference import half_in_float32
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
 from .math_ops import _check_dtypes, _unary_infer
 
-_FLOAT = ("float32", "float64")  # float16: not yet in the nn kernels
+_FLOAT = ("float16", "float32", "float64")  # TF1's CPU kernels take half too
 
 
 def _float_unary_infer(op):
@@ -69,7 +70,7 @@ def _sigmoid_kernel(x):
         return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
-define_op("Sigmoid", _float_unary_infer, _sigmoid_kernel)
+define_op("Sigmoid", _float_unary_infer, half_in_float32(_sigmoid_kernel))
 define_op("Tanh", _float_unary_infer, np.tanh)
 
 
@@ -112,7 +113,7 @@ def _softmax_kernel(x):
         return e / e.sum(axis=-1, keepdims=True)
 
 
-define_op("Softmax", _softmax_infer, _softmax_kernel)
+define_op("Softmax", _softmax_infer, half_in_float32(_softmax_kernel))
 
 
 @RegisterGradient("Softmax")
@@ -137,7 +138,7 @@ def _l2_loss_kernel(x):
     return np.asarray(np.vdot(x, x) / 2, dtype=x.dtype) if x.size else np.zeros((), x.dtype)
 
 
-define_op("L2Loss", _l2_loss_infer, _l2_loss_kernel)
+define_op("L2Loss", _l2_loss_infer, half_in_float32(_l2_loss_kernel))
 
 
 @RegisterGradient("L2Loss")
@@ -171,7 +172,7 @@ def _xent_kernel(logits, labels):
     return loss, backprop
 
 
-define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, _xent_kernel)
+define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, half_in_float32(_xent_kernel))
 
 
 @RegisterGradient("SparseSoftmaxCrossEntropyWithLogits")
