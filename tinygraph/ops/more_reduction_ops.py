@@ -26,20 +26,20 @@ def _axes(x, axis):
     """The reduced axes of ``x`` as sorted non-negative ints (``None``: all of them)."""
     if axis is None:
         return tuple(range(x.ndim))
-    return tuple(sorted({a % x.ndim for a in axis})) if x.ndim else ()
+    return tuple(sorted({a % x.ndim for a in axis}))
 
 
 def _kernel_axis(x, axis):
     """The axes a kernel reduces, checked at run time (the rank may have been unknown when
-    the graph was built); a scalar has nothing to reduce."""
+    the graph was built) by the rule of reduction_ops.py: a scalar has no axis 0."""
     if axis is None:
         return None
     for a in axis:
-        if not -x.ndim <= a < max(x.ndim, 1):
+        if not -x.ndim <= a < x.ndim:
             raise errors.InvalidArgumentError(
                 None, None, "Invalid reduction dimension (%d for input with %d dimension(s)"
                 % (a, x.ndim))
-    return tuple(a % x.ndim for a in axis) if x.ndim else ()
+    return tuple(a % x.ndim for a in axis)
 
 
 def _keep_reduced_dims(op, t):
