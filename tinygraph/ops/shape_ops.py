@@ -306,7 +306,11 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
                  hasattr(v, "_as_tensor") else array_ops._numpy_value(v).dtype
                  for v in values]
         found = [dtypes.as_dtype(d) for d in found]
-        dtype = max(found, key=lambda d: _RANGE_ORDER.index(d) if d in _RANGE_ORDER else -1)
+        for name, d in zip(("start", "limit", "delta"), found):  # TF1 asserts this
+            if d not in _RANGE_ORDER:
+                raise TypeError("Value passed to parameter '%s' has DataType %s not in list of "
+                                "allowed values: float32, float64, int32, int64" % (name, d.name))
+        dtype = max(found, key=_RANGE_ORDER.index)
     dtype = dtypes.as_dtype(dtype)
     tensors = []
     for v in values:
