@@ -1,7 +1,7 @@
 """The values of the (op, dtype) pairs that issue 12 added, beyond their dtypes (which
 test_dtypes_exact.py checks): float16 in the nn ops, BatchMatMul/tensordot, clipping and
-exponential_decay; Cross in the small integer types; OneHot with uint8 indices; strings in
-NotEqual, count_nonzero, fill, zeros, pad and the slicing gradients.
+exponential_decay; Cross, Relu and Relu6 in the integer types; OneHot with uint8 indices;
+strings in NotEqual, count_nonzero, fill, zeros, pad and the slicing gradients.
 
 float16 results are compared with the formula computed in float64 from the same float16
 inputs and rounded to float16. Tolerances: the nn ops whose formula chains several steps
@@ -131,6 +131,26 @@ def test_cross_in_small_integer_types_wraps_as_tf1(backend, dtype, data):
         exact = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]]
         wrapped = [(e - int(info.min)) % span + int(info.min) for e in exact]  # C++'s wrap
         assert got.dtype == dtype.np_dtype and got[row].tolist() == wrapped
+
+
+@pytest.mark.parametrize("dtype", [tf.int8, tf.uint8, tf.int16, tf.int32, tf.int64], ids=str)
+@SETTINGS
+@given(data=st.data())
+def test_relu_and_relu6_take_integers_as_tf1(backend, dtype, data):
+    info = np.iinfo(dtype.np_dtype)
+    x = data.draw(hnp.arrays(dtype.np_dtype, 6, elements=st.integers(int(info.min),
+                                                                    int(info.max))))
+    g = data.draw(hnp.arrays(dtype.np_dtype, 6, elements=st.integers(0, 9)))
+    with tf.Graph().as_default():
+        h, grad = tf.constant(x), tf.constant(g)
+        got = run([tf.nn.relu(h), tf.nn.relu6(h), create_op("ReluGrad", [grad, h], {}),
+                   create_op("Relu6Grad", [grad, h], {})])
+    ints, grads = x.tolist(), g.tolist()
+    assert [v.dtype for v in got] == [dtype.np_dtype] * 4
+    assert got[0].tolist() == [max(v, 0) for v in ints]
+    assert got[1].tolist() == [min(max(v, 0), 6) for v in ints]
+    assert got[2].tolist() == [d if v > 0 else 0 for d, v in zip(grads, ints)]
+    assert got[3].tolist() == [d if 0 < v < 6 else 0 for d, v in zip(grads, ints)]
 
 
 @given(indices=hnp.arrays(np.uint8, 5, elements=st.integers(0, 255)),

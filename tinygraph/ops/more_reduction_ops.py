@@ -9,7 +9,6 @@ import numpy as np
 from .. import dtypes, errors
 from ..graph import create_op, name_scope
 from ..registry import NotDifferentiable, RegisterGradient, define_op
-from ..shapes import TensorShape
 from .array_ops import (broadcast_like, cast, convert_to_tensor, expand_dims, reshape_like,
                         zeros_like)
 from .comparison_ops import less, not_equal, where

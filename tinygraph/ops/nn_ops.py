@@ -11,9 +11,10 @@ from ..registry import RegisterGradient, define_op
 from ..kernels.reference import half_in_float32
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
-from .math_ops import _check_dtypes, _unary_infer
+from .math_ops import _NUMERIC, _check_dtypes, _unary_infer
 
 _FLOAT = ("float16", "float32", "float64")  # TF1's CPU kernels take half too
+# Relu and ReluGrad take every real number type in TF1 (relu of an int32 is an int32).
 
 
 def _float_unary_infer(op):
@@ -29,7 +30,7 @@ def _relu_kernel(x):
     return kernels.relu(x)
 
 
-define_op("Relu", _float_unary_infer, _relu_kernel)
+define_op("Relu", _unary_infer, _relu_kernel)  # _NUMERIC, its default
 
 
 @RegisterGradient("Relu")
@@ -38,7 +39,7 @@ def _relu_grad(op, grad):
 
 
 def _relu_grad_infer(op):
-    return [(op.inputs[0].shape, _check_dtypes(op, ("gradients", "features"), _FLOAT))]
+    return [(op.inputs[0].shape, _check_dtypes(op, ("gradients", "features"), _NUMERIC))]
 
 
 def _relu_grad_kernel(grad, y, name="ReluGrad"):
