@@ -139,6 +139,7 @@ def _kernel_backend(fn):
     numba backend loaded, else "numpy" (its numba wrappers may still fall back to numpy
     for unusual layouts)."""
     inner = getattr(fn, "func", fn)
+    inner = getattr(inner, "__wrapped__", inner)  # a decorated kernel (half_in_float32)
     code = getattr(inner, "__code__", None)
     uses_kernels = code is not None and "kernels" in code.co_names
     return "numba" if uses_kernels and kernels.backend == "numba" else "numpy"
