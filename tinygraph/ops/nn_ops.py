@@ -7,8 +7,8 @@ import numpy as np
 
 from .. import errors, kernels
 from ..graph import create_op, name_scope
-from ..registry import RegisterGradient, define_op
 from ..kernels.reference import half_in_float32
+from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
 from .math_ops import _NUMERIC, _check_dtypes, _unary_infer
