@@ -146,6 +146,13 @@ def as_dtype(value):
             d.name for d in _ALL)))
 
 
+def zeros_array(shape, np_dtype):
+    """``np.zeros``, but a string array holds ``b""`` (TF1's zero string) rather than 0."""
+    if np.dtype(np_dtype).kind == "O":
+        return np.full(shape, b"", object)
+    return np.zeros(shape, np_dtype)
+
+
 def convert_array(value, dtype):
     """``value`` as a numpy array of ``dtype``, refusing conversions that lose information.
 

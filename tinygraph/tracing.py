@@ -167,6 +167,7 @@ def _kernel_backend(fn):
     inner = getattr(fn, "func", fn)
     if getattr(getattr(inner, "__self__", None), "ops", None):  # a fused group
         return "numba"
+    inner = getattr(inner, "__wrapped__", inner)  # a decorated kernel (half_in_float32)
     code = getattr(inner, "__code__", None)
     uses_kernels = code is not None and "kernels" in code.co_names
     return "numba" if uses_kernels and kernels.backend == "numba" else "numpy"

@@ -19,11 +19,14 @@ from tinygraph.graph import create_op
 from tinygraph.ops import array_ops, gather_ops, linalg_ops, slicing, state_ops, training_ops
 
 FLOAT = (tf.float16, tf.float32, tf.float64)
-FLOAT_NN = (tf.float32, tf.float64)  # the nn kernels and the optimizer
+FLOAT_NOT_HALF = (tf.float32, tf.float64)  # TF1 has no CPU kernel (or no op) for half
 INT = (tf.int8, tf.int16, tf.int32, tf.int64, tf.uint8)
+INDEX = (tf.int32, tf.int64)  # InvertPermutation
+ONE_HOT_INDEX = (tf.uint8, tf.int32, tf.int64)  # TF1's TI
+RANGE = (tf.float32, tf.float64, tf.int32, tf.int64)  # TF1's Tidx (bfloat16 aside)
 NUMERIC = FLOAT + INT
 SIGNED = tuple(d for d in NUMERIC if d is not tf.uint8)  # Neg, Square (as TF1)
-MATMUL = FLOAT + (tf.int32, tf.int64)
+MATMUL = FLOAT + (tf.int32, tf.int64)  # MatMul, BatchMatMul, Tensordot
 ALL = NUMERIC + (tf.bool, tf.string)
 NOT_STRING = NUMERIC + (tf.bool,)
 
@@ -96,24 +99,24 @@ ROWS = [
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 1)),
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 0, output_type=tf.int32)),
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 1, output_type=tf.int32)),
-    ("Relu", FLOAT_NN, lambda x, y: tf.nn.relu(x)),
-    ("ReluGrad", FLOAT_NN, lambda x, y: create_op("ReluGrad", [x, y], {})),
-    ("Sigmoid", FLOAT_NN, lambda x, y: tf.sigmoid(x)),
-    ("Tanh", FLOAT_NN, lambda x, y: tf.tanh(x)),
-    ("Softmax", FLOAT_NN, lambda x, y: tf.nn.softmax(x)),
-    ("L2Loss", FLOAT_NN, lambda x, y: tf.nn.l2_loss(x)),
-    ("SparseSoftmaxCrossEntropyWithLogits", FLOAT_NN,
+    ("Relu", NUMERIC, lambda x, y: tf.nn.relu(x)),
+    ("ReluGrad", NUMERIC, lambda x, y: create_op("ReluGrad", [x, y], {})),
+    ("Sigmoid", FLOAT, lambda x, y: tf.sigmoid(x)),
+    ("Tanh", FLOAT, lambda x, y: tf.tanh(x)),
+    ("Softmax", FLOAT, lambda x, y: tf.nn.softmax(x)),
+    ("L2Loss", FLOAT, lambda x, y: tf.nn.l2_loss(x)),
+    ("SparseSoftmaxCrossEntropyWithLogits", FLOAT,
      lambda x, y: tf.nn.sparse_softmax_cross_entropy_with_logits(
          labels=tf.constant([0, 2], tf.int32), logits=x).op),
-    ("SparseSoftmaxCrossEntropyWithLogits", FLOAT_NN,
+    ("SparseSoftmaxCrossEntropyWithLogits", FLOAT,
      lambda x, y: tf.nn.sparse_softmax_cross_entropy_with_logits(
          labels=tf.constant([2, 1], tf.int64), logits=x).op),
     ("Softplus", FLOAT, lambda x, y: tf.nn.softplus(x)),
     ("Softsign", FLOAT, lambda x, y: tf.nn.softsign(x)),
     ("Elu", FLOAT, lambda x, y: tf.nn.elu(x)),
     ("EluGrad", FLOAT, lambda x, y: create_op("EluGrad", [x, y], {})),
-    ("Relu6", FLOAT, lambda x, y: tf.nn.relu6(x)),
-    ("Relu6Grad", FLOAT, lambda x, y: create_op("Relu6Grad", [x, y], {})),
+    ("Relu6", NUMERIC, lambda x, y: tf.nn.relu6(x)),
+    ("Relu6Grad", NUMERIC, lambda x, y: create_op("Relu6Grad", [x, y], {})),
     ("LeakyRelu", FLOAT, lambda x, y: create_op("LeakyRelu", [x], {"alpha": 0.2})),
     ("LeakyReluGrad", FLOAT, lambda x, y: create_op("LeakyReluGrad", [x, y], {"alpha": 0.2})),
     ("LogSoftmax", FLOAT, lambda x, y: tf.nn.log_softmax(x)),
@@ -140,7 +143,7 @@ ROWS = [
     ("Assign", ALL, lambda x, y: _variable(x).assign(y)),
     ("AssignAdd", NUMERIC, lambda x, y: _variable(x).assign_add(y)),
     ("AssignSub", NUMERIC, lambda x, y: _variable(x).assign_sub(y)),
-    ("ApplyGradientDescent", FLOAT_NN,
+    ("ApplyGradientDescent", FLOAT,
      lambda x, y: state_ops.apply_gradient_descent(_variable(x)._ref,
                                                    tf.constant(0.5, x.dtype), y)),
     ("ApplyMomentum", FLOAT, lambda x, y: _update(
@@ -183,7 +186,7 @@ ROWS = [
     ("LogicalOr", (tf.bool,), lambda x, y: x | y),
     ("LogicalNot", (tf.bool,), lambda x, y: ~x),
     ("LogicalAnd", (tf.bool,), lambda x, y: tf.logical_xor(x, y)),
-    ("Where", ALL, lambda x, y: tf.where(x)),
+    ("Where", NOT_STRING, lambda x, y: tf.where(x)),
     ("Select", ALL, lambda x, y: tf.where(tf.constant([[True, False, True]] * 2), x, y)),
     ("Select", ALL, lambda x, y: tf.where(tf.constant([False, True]), x, y)),
     ("Select", ALL, lambda x, y: tf.where(True, x, y)),
@@ -236,13 +239,13 @@ ROWS += [
     ("Fill", ALL, lambda x, y: tf.fill([3, 2], x[1, 1])),
     ("Fill", ALL, lambda x, y: tf.zeros(create_op("Shape", [x], {"out_type": tf.int32}),
                                         x.dtype)),
-    ("Range", NUMERIC, lambda x, y: tf.range(x[0, 0], x[1, 2], x[0, 0])),
-    ("LinSpace", FLOAT, lambda x, y: tf.linspace(x[0, 0], x[1, 2], 4)),
+    ("Range", RANGE, lambda x, y: tf.range(x[0, 0], x[1, 2], x[0, 0])),
+    ("LinSpace", FLOAT_NOT_HALF, lambda x, y: tf.linspace(x[0, 0], x[1, 2], 4)),
     ("StopGradient", ALL, lambda x, y: tf.stop_gradient(x)),
     ("Transpose", ALL, lambda x, y: tf.transpose(x)),
     ("Transpose", ALL, lambda x, y: tf.matrix_transpose(tf.expand_dims(x, 0))),
     ("Transpose", ALL, lambda x, y: tf.transpose(x, tf.range(1, -1, -1))),
-    ("InvertPermutation", INT, lambda x, y: tf.invert_permutation(tf.constant([2, 0, 1],
+    ("InvertPermutation", INDEX, lambda x, y: tf.invert_permutation(tf.constant([2, 0, 1],
                                                                               x.dtype))),
     ("ConcatV2", ALL, lambda x, y: tf.concat([x, y], 1)),
     ("SplitLike", ALL, lambda x, y: create_op("SplitLike", [tf.concat([x, y], 0), x, y],
@@ -276,20 +279,25 @@ ROWS += [
     ("MirrorPadGrad", NUMERIC, lambda x, y: create_op(
         "MirrorPadGrad", [tf.pad(x, [[1, 1], [0, 2]], "REFLECT"), y],
         {"paddings": ((1, 1), (0, 2)), "mode": "REFLECT"})),
-    ("OneHot", INT, lambda x, y: tf.one_hot(x, 4)),
+    ("OneHot", ONE_HOT_INDEX, lambda x, y: tf.one_hot(x, 4)),
     ("RandomShuffle", ALL, lambda x, y: tf.random_shuffle(x, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, output_dtype=tf.int32)),
-    ("BatchMatMul", NUMERIC, lambda x, y: linalg_ops.batch_matmul(
+    ("BatchMatMul", MATMUL, lambda x, y: linalg_ops.batch_matmul(
         tf.expand_dims(x, 0), tf.expand_dims(y, 0), adj_y=True)),
-    ("MatrixInverse", FLOAT, lambda x, y: tf.matrix_inverse(tf.matmul(x, y, transpose_b=True))),
-    ("MatrixDeterminant", FLOAT,
+    ("MatrixInverse", FLOAT_NOT_HALF,
+     lambda x, y: tf.matrix_inverse(tf.matmul(x, y, transpose_b=True))),
+    ("MatrixDeterminant", FLOAT_NOT_HALF,
      lambda x, y: tf.matrix_determinant(tf.matmul(x, y, transpose_b=True))),
     ("Cross", NUMERIC, lambda x, y: tf.cross(x, y)),
-    ("Tensordot", NUMERIC, lambda x, y: tf.tensordot(x, y, [[1], [1]])),
+    ("Tensordot", MATMUL, lambda x, y: tf.tensordot(x, y, [[1], [1]])),
 ]
-for _target in ALL:
-    ROWS.append(("OneHot", INT, lambda x, y, t=_target: tf.one_hot(x, 3, dtype=t)))
+for _target in NOT_STRING:
+    ROWS.append(("OneHot", ONE_HOT_INDEX, lambda x, y, t=_target: tf.one_hot(x, 3, dtype=t)))
+# A string one_hot needs string on and off values: 1 and 0 are no strings (as in TF1).
+ROWS.append(("OneHot", (), lambda x, y: tf.one_hot(x, 3, dtype=tf.string)))
+ROWS.append(("OneHot", ONE_HOT_INDEX, lambda x, y: tf.one_hot(x, 3, on_value=b"on",
+                                                              off_value="")))
 # Cast, ZerosLike and OnesLike: every source dtype into every target dtype (numbers and bool;
 # a string casts only to itself, and has no zeros or ones).
 for _target in NOT_STRING:
@@ -299,32 +307,14 @@ for _target in NOT_STRING:
 ROWS.append(("Cast", (tf.string,), lambda x, y: tf.cast(x, tf.string)))
 
 
-# Known gaps, merged on the same day as the small dtypes (int8, int16, uint8, float16) and
-# strings: these newer ops neither refuse those dtypes when the graph is built nor compute
-# them with the right output dtype yet (some rows of these op types do pass). Marked xfail
-# until they are wired in; issue 12 stays open for them.
-_GAPS = {(t, "float16") for t in ("ApplyAdagrad", "ApplyAdam", "ApplyCenteredRMSProp",
-                                  "ApplyMomentum", "ApplyRMSProp", "ClipByGlobalNorm",
-                                  "ClipByNorm", "ExponentialDecay", "LinSpace",
-                                  "MatrixDeterminant", "MatrixInverse")}
-_GAPS |= {(t, d) for t in ("BatchMatMul", "Cross", "Tensordot", "Range")
-          for d in ("float16", "int8", "int16", "uint8")}
-_GAPS |= {("InvertPermutation", d) for d in ("int8", "int16", "uint8")}
-_GAPS |= {("OneHot", d) for d in ("int8", "int16", "uint8", "int32", "int64")}
-_GAPS |= {(t, "string") for t in ("BooleanMaskGrad", "Cast", "Fill", "NotEqual", "Pad",
-                                  "SliceGrad", "StridedSliceGrad", "Where", "GatherGrad")}
-
-
-def _param(op_type, dtype, build, index, gap):
-    marks = [pytest.mark.xfail(reason="known gap (issue 12): see _GAPS")] if gap else []
-    return pytest.param(op_type, dtype, build, marks=marks,
-                        id="%s-%d-%s" % (op_type, index, dtype.name))
+def _param(op_type, dtype, build, index):
+    return pytest.param(op_type, dtype, build, id="%s-%d-%s" % (op_type, index, dtype.name))
 
 
 def _cases():
     for index, (op_type, accepted, build) in enumerate(ROWS):
         for dtype in accepted:
-            yield _param(op_type, dtype, build, index, (op_type, dtype.name) in _GAPS)
+            yield _param(op_type, dtype, build, index)
 
 
 def test_every_op_type_has_a_row():
@@ -378,8 +368,7 @@ def _refused_cases():
     for index, (op_type, accepted, build) in enumerate(ROWS):
         for dtype in ALL:
             if dtype not in accepted:
-                yield _param(op_type, dtype, build, index,
-                             (op_type, dtype.name) == ("GatherGrad", "string"))
+                yield _param(op_type, dtype, build, index)
 
 
 @pytest.mark.parametrize("op_type,dtype,build", list(_refused_cases()))

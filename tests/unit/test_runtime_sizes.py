@@ -269,11 +269,10 @@ def _xent(draw):
         "labels shape [%d]" % (rows, k, n_labels))
 
 
-def _reduction(builder, draw, dtype=tf.float32, scalar_axis_0=False):
+def _reduction(builder, draw, dtype=tf.float32):
     fed = draw(shapes)
-    rank = len(fed)
-    axis = draw(st.one_of(st.integers(rank, rank + 2), st.integers(-rank - 2, -rank - 1))
-                .filter(lambda a: not (scalar_axis_0 and rank == 0 and a == 0)))
+    rank = len(fed)  # a scalar has no axis 0 either (test_reduction_axes.py)
+    axis = draw(st.one_of(st.integers(rank, rank + 2), st.integers(-rank - 2, -rank - 1)))
     x = unknown(dtype)
     return builder(x, axis=axis), {x: zeros(fed, dtype.np_dtype)}, (
         "Invalid reduction dimension (%d for input with %d dimension(s)" % (axis, rank))
@@ -489,15 +488,11 @@ row("AssignSub")(functools.partial(_assign_update, "assign_sub"))
 
 
 # -- the math and array families ------------------------------------------------------------
-# These kernels reduce a scalar over axis 0 to itself (test_math_ops: "a scalar has nothing to
-# reduce"), so their rows draw no axis 0 for a scalar.
-row("Max")(functools.partial(_reduction, tf.reduce_max, scalar_axis_0=True))
-row("Min")(functools.partial(_reduction, tf.reduce_min, scalar_axis_0=True))
-row("Prod")(functools.partial(_reduction, tf.reduce_prod, scalar_axis_0=True))
-row("Any")(functools.partial(_reduction, tf.reduce_any, dtype=tf.bool,
-                                    scalar_axis_0=True))
-row("All")(functools.partial(_reduction, tf.reduce_all, dtype=tf.bool,
-                                    scalar_axis_0=True))
+row("Max")(functools.partial(_reduction, tf.reduce_max))
+row("Min")(functools.partial(_reduction, tf.reduce_min))
+row("Prod")(functools.partial(_reduction, tf.reduce_prod))
+row("Any")(functools.partial(_reduction, tf.reduce_any, dtype=tf.bool))
+row("All")(functools.partial(_reduction, tf.reduce_all, dtype=tf.bool))
 
 
 @row("ProdOfOthers")

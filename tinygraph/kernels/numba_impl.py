@@ -281,7 +281,7 @@ def bias_add(x, bias):
 # formulas). The wrappers pass flat C-contiguous arrays of one float dtype and scalars of it.
 def _flat_update(var, arrays):
     """The flat views the jitted updates need, or None to use the reference twin."""
-    if var.dtype.kind != "f" or not var.flags.c_contiguous:
+    if var.dtype not in _FLOATS or not var.flags.c_contiguous:
         return None
     flat = [var.reshape(-1)]
     for a in arrays:

@@ -6,9 +6,29 @@ numba twins (and TF), they are silent about NaN and Inf: no numpy RuntimeWarning
 in gives NaN out. Each checks the sizes it relies on first (``checks.py``): sizes come from
 the user's data, so a mismatch is an InvalidArgumentError with TF1's text, never a broadcast.
 """
+import functools
+
 import numpy as np
 
 from . import checks
+
+
+def half_in_float32(kernel):
+    """Run ``kernel`` in float32 when its inputs are float16, and round its float results
+    to float16 once at the end: for the kernels whose formula chains several operations
+    (softmax, the cross-entropies, l2_loss, sigmoid), which rounding to half after each
+    step would make needlessly inexact. Other dtypes pass through untouched."""
+    @functools.wraps(kernel)
+    def run(*args, **attrs):
+        if not any(getattr(a, "dtype", None) == np.float16 for a in args):
+            return kernel(*args, **attrs)
+        wide = [a.astype(np.float32) if getattr(a, "dtype", None) == np.float16 else a
+                for a in args]
+        out = kernel(*wide, **attrs)
+        narrow = [o.astype(np.float16) if getattr(o, "dtype", None) == np.float32 else o
+                  for o in (out if isinstance(out, tuple) else (out,))]
+        return tuple(narrow) if isinstance(out, tuple) else narrow[0]
+    return run
 
 
 def sparse_xent(logits, labels):

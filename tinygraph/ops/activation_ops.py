@@ -12,9 +12,11 @@ import numpy as np
 from .. import dtypes
 from ..graph import create_op
 from ..kernels import checks
+from ..kernels.reference import half_in_float32
 from ..registry import RegisterGradient, define_op
 from .array_ops import cast, convert_to_tensor
-from .math_ops import _FLOAT, _check_dtypes, _float_unary_infer, exp, square
+from .math_ops import (_FLOAT, _NUMERIC, _check_dtypes, _float_unary_infer, _unary_infer, exp,
+                       square)
 from .nn_ops import relu, sigmoid
 from .reduction_ops import reduce_sum
 
@@ -122,7 +124,7 @@ def _relu6_kernel(x):
     return np.minimum(np.maximum(x, x.dtype.type(0)), x.dtype.type(6))
 
 
-define_op("Relu6", _float_unary_infer, _relu6_kernel)
+define_op("Relu6", _unary_infer, _relu6_kernel)  # every real type, as TF1 (Relu too)
 
 
 @RegisterGradient("Relu6")
@@ -137,7 +139,12 @@ def _relu6_grad_kernel(grad, x, name="Relu6Grad"):
         return grad * ((x > 0) & (x < 6)).astype(grad.dtype)
 
 
-define_op("Relu6Grad", _same_shape_grad_infer, _relu6_grad_kernel,
+def _relu6_grad_infer(op):
+    return [(op.inputs[0].shape.merge_with(op.inputs[1].shape),
+             _check_dtypes(op, ("gradients", "features"), _NUMERIC))]
+
+
+define_op("Relu6Grad", _relu6_grad_infer, _relu6_grad_kernel,
           bind=_named(_relu6_grad_kernel))
 
 
@@ -210,7 +217,7 @@ def _log_softmax_infer(op):
     return _float_unary_infer(op)
 
 
-define_op("LogSoftmax", _log_softmax_infer, _log_softmax_kernel)
+define_op("LogSoftmax", _log_softmax_infer, half_in_float32(_log_softmax_kernel))
 
 
 @RegisterGradient("LogSoftmax")

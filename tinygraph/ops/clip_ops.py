@@ -18,13 +18,13 @@ from .math_ops import add_n, multiply, sqrt
 from .nn_ops import l2_loss
 
 __all__ = ["clip_by_norm", "clip_by_global_norm", "global_norm"]
-_FLOAT = ("float32", "float64")
+_FLOAT = ("float16", "float32", "float64")
 
 
 def _check_float(op, t, name):
     if t.dtype.base_dtype.name not in _FLOAT:
         raise TypeError("Value passed to parameter '%s' of '%s' has DataType %s not in list "
-                        "of allowed values: float32, float64"
+                        "of allowed values: float16, float32, float64"
                         % (name, op.type, t.dtype.base_dtype.name))
 
 

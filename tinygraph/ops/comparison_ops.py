@@ -18,7 +18,8 @@ from .math_ops import (_NUMERIC, _binary, _broadcast_infer, _broadcasting, _chec
 __all__ = ["less", "less_equal", "greater", "greater_equal", "not_equal", "logical_and",
            "logical_or", "logical_not", "logical_xor", "where"]
 
-_ALL = _NUMERIC + ("bool",)
+_ALL = _NUMERIC + ("bool",)  # Where (TF1 has no string kernel for it)
+_EQUALITY = _ALL + ("string",)  # NotEqual, as Equal
 
 
 # -- Less, LessEqual, Greater, GreaterEqual, NotEqual (no gradient) ------------------------
@@ -27,7 +28,7 @@ def _compare_infer(op):
 
 
 def _not_equal_infer(op):
-    return _broadcast_infer(op, _ALL, out_dtype=dtypes.bool)
+    return _broadcast_infer(op, _EQUALITY, out_dtype=dtypes.bool)
 
 
 define_op("Less", _compare_infer, _broadcasting(np.less, quiet=True))

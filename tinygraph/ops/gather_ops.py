@@ -69,9 +69,11 @@ def _gather_grad(op, grad):
 
 def _gather_grad_infer(op):
     grad, _, params = op.inputs
-    if op.type == "GatherGrad" and grad.dtype.base_dtype.is_bool:  # repeated indices add up
-        raise TypeError("Value passed to parameter 'grad' of '%s' has DataType bool not in "
-                        "list of allowed values: float32, float64, int32, int64" % op.name)
+    dtype = grad.dtype.base_dtype
+    if op.type == "GatherGrad" and (dtype.is_bool or dtype.is_string):  # repeats add up
+        raise TypeError("Value passed to parameter 'grad' of '%s' has DataType %s not in list "
+                        "of allowed values: float16, float32, float64, int8, int16, int32, "
+                        "int64, uint8" % (op.name, dtype.name))
     return [(params.shape, grad.dtype.base_dtype)]
 
 
@@ -80,7 +82,7 @@ def _gather_grad_kernel(grad, indices, like, axis):
     axis %= like.ndim
     checks.gradient_shape("a gather from an input of shape %s" % _text(like.shape), grad.shape,
                           like.shape[:axis] + indices.shape + like.shape[axis + 1:])
-    out = np.zeros(like.shape, grad.dtype)
+    out = dtypes.zeros_array(like.shape, grad.dtype)
     np.add.at(out, (_builtin_slice(None),) * axis + (indices,), grad)  # repeats add up
     return out
 
@@ -161,7 +163,7 @@ def _mask_grad(op, grad):
 
 
 def _mask_grad_kernel(grad, mask, like, axis):
-    out = np.zeros(like.shape, grad.dtype)
+    out = dtypes.zeros_array(like.shape, grad.dtype)
     index = _mask_index(like.shape, mask, axis)
     checks.gradient_shape("a boolean mask of an input of shape %s" % _text(like.shape),
                           grad.shape, like.shape[:axis] + (int(np.count_nonzero(mask)),)

@@ -20,8 +20,12 @@ from .shape_ops import python_ints, shape_error
 __all__ = ["matrix_inverse", "matrix_determinant", "matrix_transpose", "cross", "tensordot",
            "batch_matmul"]
 
+# TF1's CPU kernels: MatrixInverse and MatrixDeterminant have none for half (refused here
+# when the graph is built), BatchMatMul (and so tensordot) take half and int32/int64, Cross
+# every real number type.
 _FLOAT = ("float32", "float64")
-_NUMERIC = _FLOAT + ("int32", "int64")
+_MATMUL = ("float16", "float32", "float64", "int32", "int64")
+_REAL = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8")
 
 
 def _dtype(op, allowed, names=("x", "y")):
@@ -44,7 +48,7 @@ def _swap(x, adjoint):
 # -- BatchMatMul -------------------------------------------------------------------------------
 def _batch_matmul_infer(op):
     x, y = op.inputs
-    dtype = _dtype(op, _NUMERIC)
+    dtype = _dtype(op, _MATMUL)
     if x.shape.dims is None or y.shape.dims is None:
         return [(TensorShape(None), dtype)]
     for t in (x, y):
@@ -208,7 +212,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
 # -- Cross -------------------------------------------------------------------------------------
 def _cross_infer(op):
     a, b = op.inputs
-    dtype = _dtype(op, _NUMERIC, ("a", "b"))
+    dtype = _dtype(op, _REAL, ("a", "b"))
     if not a.shape.is_compatible_with(b.shape):
         raise shape_error(op, "Dimensions must be equal: %s vs. %s"
                           % (a.shape.bracket_str(), b.shape.bracket_str()))
@@ -247,7 +251,7 @@ def cross(a, b, name=None):
 # -- Tensordot ---------------------------------------------------------------------------------
 def _tensordot_infer(op):
     a, b = op.inputs
-    dtype = _dtype(op, _NUMERIC, ("a", "b"))
+    dtype = _dtype(op, _MATMUL, ("a", "b"))
     axes_a, axes_b = op.attrs["axes_a"], op.attrs["axes_b"]
     da, db = a.shape.dims, b.shape.dims
     for axis, dim in zip(axes_a + axes_b, [da] * len(axes_a) + [db] * len(axes_b)):

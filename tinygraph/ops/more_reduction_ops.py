@@ -9,7 +9,6 @@ import numpy as np
 from .. import dtypes, errors
 from ..graph import create_op, name_scope
 from ..registry import NotDifferentiable, RegisterGradient, define_op
-from ..shapes import TensorShape
 from .array_ops import (broadcast_like, cast, convert_to_tensor, expand_dims, reshape_like,
                         zeros_like)
 from .comparison_ops import less, not_equal, where
@@ -26,20 +25,20 @@ def _axes(x, axis):
     """The reduced axes of ``x`` as sorted non-negative ints (``None``: all of them)."""
     if axis is None:
         return tuple(range(x.ndim))
-    return tuple(sorted({a % x.ndim for a in axis})) if x.ndim else ()
+    return tuple(sorted({a % x.ndim for a in axis}))
 
 
 def _kernel_axis(x, axis):
     """The axes a kernel reduces, checked at run time (the rank may have been unknown when
-    the graph was built); a scalar has nothing to reduce."""
+    the graph was built) by the rule of reduction_ops.py: a scalar has no axis 0."""
     if axis is None:
         return None
     for a in axis:
-        if not -x.ndim <= a < max(x.ndim, 1):
+        if not -x.ndim <= a < x.ndim:
             raise errors.InvalidArgumentError(
                 None, None, "Invalid reduction dimension (%d for input with %d dimension(s)"
                 % (a, x.ndim))
-    return tuple(a % x.ndim for a in axis) if x.ndim else ()
+    return tuple(a % x.ndim for a in axis)
 
 
 def _keep_reduced_dims(op, t):
@@ -226,7 +225,8 @@ def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dtypes.int64, na
     attrs = _reduce_attrs(axis, keepdims, reduction_indices, keep_dims)
     with name_scope(name, "count_nonzero"):
         x = convert_to_tensor(input_tensor)
-        nonzero = cast(not_equal(x, x.dtype.base_dtype.np_dtype.type(0)), dtypes.int64)
+        zero = b"" if x.dtype.base_dtype.is_string else x.dtype.base_dtype.np_dtype.type(0)
+        nonzero = cast(not_equal(x, zero), dtypes.int64)  # strings: the non-empty ones
         counts = reduce_sum(nonzero, attrs["axis"], keepdims=attrs["keepdims"])
         return cast(counts, dtype)
 

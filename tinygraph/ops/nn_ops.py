@@ -7,12 +7,18 @@ import numpy as np
 
 from .. import errors, kernels
 from ..graph import create_op, name_scope
+<<<<<<< HEAD
 from ..registry import Fusion, RegisterGradient, define_op
+=======
+from ..kernels.reference import half_in_float32
+from ..registry import RegisterGradient, define_op
+>>>>>>> dtypes2
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
-from .math_ops import _check_dtypes, _unary_infer
+from .math_ops import _NUMERIC, _check_dtypes, _unary_infer
 
-_FLOAT = ("float32", "float64")  # float16: not yet in the nn kernels
+_FLOAT = ("float16", "float32", "float64")  # TF1's CPU kernels take half too
+# Relu and ReluGrad take every real number type in TF1 (relu of an int32 is an int32).
 
 
 def _float_unary_infer(op):
@@ -28,8 +34,12 @@ def _relu_kernel(x):
     return kernels.relu(x)
 
 
+<<<<<<< HEAD
 define_op("Relu", _float_unary_infer, _relu_kernel,  # NaN passes through, as in np.maximum
           fusion=Fusion("elementwise", "{T}(0) if {0} <= {T}(0) else {0}"))
+=======
+define_op("Relu", _unary_infer, _relu_kernel)  # _NUMERIC, its default
+>>>>>>> dtypes2
 
 
 @RegisterGradient("Relu")
@@ -38,7 +48,7 @@ def _relu_grad(op, grad):
 
 
 def _relu_grad_infer(op):
-    return [(op.inputs[0].shape, _check_dtypes(op, ("gradients", "features"), _FLOAT))]
+    return [(op.inputs[0].shape, _check_dtypes(op, ("gradients", "features"), _NUMERIC))]
 
 
 def _relu_grad_kernel(grad, y, name="ReluGrad"):
@@ -72,7 +82,7 @@ def _sigmoid_kernel(x):
         return (1 / (1 + np.exp(-x))).astype(x.dtype, copy=False)
 
 
-define_op("Sigmoid", _float_unary_infer, _sigmoid_kernel)
+define_op("Sigmoid", _float_unary_infer, half_in_float32(_sigmoid_kernel))
 define_op("Tanh", _float_unary_infer, np.tanh)
 
 
@@ -115,7 +125,7 @@ def _softmax_kernel(x):
         return e / e.sum(axis=-1, keepdims=True)
 
 
-define_op("Softmax", _softmax_infer, _softmax_kernel)
+define_op("Softmax", _softmax_infer, half_in_float32(_softmax_kernel))
 
 
 @RegisterGradient("Softmax")
@@ -140,7 +150,7 @@ def _l2_loss_kernel(x):
     return np.asarray(np.vdot(x, x) / 2, dtype=x.dtype) if x.size else np.zeros((), x.dtype)
 
 
-define_op("L2Loss", _l2_loss_infer, _l2_loss_kernel)
+define_op("L2Loss", _l2_loss_infer, half_in_float32(_l2_loss_kernel))
 
 
 @RegisterGradient("L2Loss")
@@ -174,7 +184,7 @@ def _xent_kernel(logits, labels):
     return loss, backprop
 
 
-define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, _xent_kernel)
+define_op("SparseSoftmaxCrossEntropyWithLogits", _xent_infer, half_in_float32(_xent_kernel))
 
 
 @RegisterGradient("SparseSoftmaxCrossEntropyWithLogits")

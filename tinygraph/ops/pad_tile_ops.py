@@ -132,7 +132,10 @@ def _check_pad(x, paddings, op_type, mode=None):
 
 def _pad_kernel(x, paddings, constant_values):
     _check_pad(x, paddings, "Pad")
-    return np.pad(x, paddings, mode="constant", constant_values=constant_values)
+    out = np.full([n + a + b for n, (a, b) in zip(x.shape, paddings)], constant_values,
+                  x.dtype)
+    out[tuple(slice(a, a + n) for n, (a, _) in zip(x.shape, paddings))] = x
+    return out
 
 
 def _mirror_pad_kernel(x, paddings, mode):
@@ -191,6 +194,8 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
                          % (paddings,))
     mode = mode.upper()
     if mode == "CONSTANT":
+        if tensor.dtype.base_dtype.is_string and _is_zero(constant_values):
+            constant_values = b""  # TF1's Pad pads strings with empty ones
         value = dtypes.convert_array(constant_values, tensor.dtype.base_dtype)
         if value.ndim:
             raise ValueError("constant_values must be a scalar")
@@ -201,10 +206,14 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     return create_op("MirrorPad", [tensor], {"paddings": paddings, "mode": mode}, name)
 
 
+def _is_zero(value):
+    return isinstance(value, (int, float, np.number)) and value == 0
+
+
 # -- OneHot ------------------------------------------------------------------------------------
 def _one_hot_infer(op):
     indices, depth, axis = op.inputs[0], op.attrs["depth"], op.attrs["axis"]
-    if indices.dtype.base_dtype not in (dtypes.int32, dtypes.int64):
+    if indices.dtype.base_dtype not in (dtypes.uint8, dtypes.int32, dtypes.int64):
         raise TypeError("Value passed to parameter 'indices' has DataType %s not in list of "
                         "allowed values: uint8, int32, int64" % indices.dtype.base_dtype.name)
     if depth < 0:
@@ -226,7 +235,8 @@ def _one_hot_kernel(indices, depth, axis, on_value, off_value, dtype):
                                           "%d).  But received: %d" % (indices.ndim + 1, axis))
     # indices outside [0, depth) (negative ones too) give a row of off_value, as in TF1
     hot = indices[..., None] == np.arange(depth)
-    out = np.where(hot, on_value, off_value).astype(dtype.np_dtype)
+    on, off = np.asarray(on_value, dtype.np_dtype), np.asarray(off_value, dtype.np_dtype)
+    out = np.where(hot, on, off)  # (strings stay bytes objects)
     return np.moveaxis(out, -1, axis) if axis != -1 else out
 
 

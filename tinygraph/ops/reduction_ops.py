@@ -1,4 +1,12 @@
-"""Reductions: Sum and Mean over some axes (with their gradient ops) and ArgMax."""
+"""Reductions: Sum and Mean over some axes (with their gradient ops) and ArgMax.
+
+Every reduction (these and those of more_reduction_ops.py) follows TF1's one rule for
+``axis``: each axis must lie in [-rank, rank), so a scalar has none (``reduce_sum(scalar,
+0)`` fails, ``axis=None`` and ``axis=[]`` are fine). When the rank is known the graph is
+refused at build time (``ValueError: Invalid reduction dimension 0 for input with 0
+dimensions.``), otherwise the run fails (``InvalidArgumentError: Invalid reduction dimension
+(0 for input with 0 dimension(s)``), as in TF1.
+"""
 import numpy as np
 
 from .. import dtypes, errors, kernels
@@ -23,11 +31,11 @@ def _reduce_infer(op, allowed=_NUMERIC):
     if axis is None:
         axes = set(range(rank))
     else:
-        for a in axis:
-            if not -rank <= a < max(rank, 1):
+        for a in axis:  # a scalar has no axis 0 either (TF1's ReductionShape)
+            if not -rank <= a < rank:
                 raise ValueError("Invalid reduction dimension %d for input with %d dimensions. "
                                  "for '%s' (op: '%s')" % (a, rank, op.name, op.type))
-        axes = {a % rank for a in axis} if rank else set()
+        axes = {a % rank for a in axis}
     dims = [1 if i in axes else d for i, d in enumerate(x.shape.dims) if keepdims or i not in axes]
     return [(TensorShape(dims), dtype)]
 
@@ -80,10 +88,10 @@ def _reduced_axes(rank, axis, error):
     if axis is None:
         return set(range(rank))
     for a in axis:
-        if not -max(rank, 1) <= a < max(rank, 1):  # a scalar accepts axis 0 and -1
+        if not -rank <= a < rank:  # as the reduction's own check
             raise error("Invalid reduction dimension %d for input with %d dimensions."
                         % (a, rank))
-    return {a % rank for a in axis} if rank else set()
+    return {a % rank for a in axis}
 
 
 def _reduction_grad_infer(op):

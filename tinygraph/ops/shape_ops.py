@@ -185,7 +185,7 @@ def _fill_kernel(dims, value):
     if (dims < 0).any():
         raise errors.InvalidArgumentError(None, None, "Dimension %d must be >= 0"
                                           % int(dims[dims < 0][0]))
-    return np.full(dims.tolist(), value, value.dtype)
+    return np.full(dims.tolist(), value[()], value.dtype)  # (a string's bytes, not bytes_)
 
 
 def _dims_text(shape):
@@ -209,9 +209,10 @@ def fill(dims, value, name=None):
 def zeros(shape, dtype=dtypes.float32, name=None):
     """A tensor of zeros; ``shape`` is a list of ints, a 1-D int tensor (``tf.shape(x)``) or
     a list mixing ints and scalar int tensors (``[tf.shape(x)[0], 10]``)."""
+    zero = b"" if dtypes.as_dtype(dtype).is_string else 0  # as TF1
     if _known_at_run_time(shape):
-        return fill(shape, constant(0, dtype), name=name or "zeros")
-    return array_ops.zeros(_static(shape), dtype, name)
+        return fill(shape, constant(zero, dtype), name=name or "zeros")
+    return constant(zero, dtype, _static(shape), name or "zeros")
 
 
 def ones(shape, dtype=dtypes.float32, name=None):
@@ -305,7 +306,11 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):
                  hasattr(v, "_as_tensor") else array_ops._numpy_value(v).dtype
                  for v in values]
         found = [dtypes.as_dtype(d) for d in found]
-        dtype = max(found, key=lambda d: _RANGE_ORDER.index(d) if d in _RANGE_ORDER else -1)
+        for name, d in zip(("start", "limit", "delta"), found):  # TF1 asserts this
+            if d not in _RANGE_ORDER:
+                raise TypeError("Value passed to parameter '%s' has DataType %s not in list of "
+                                "allowed values: float32, float64, int32, int64" % (name, d.name))
+        dtype = max(found, key=_RANGE_ORDER.index)
     dtype = dtypes.as_dtype(dtype)
     tensors = []
     for v in values:

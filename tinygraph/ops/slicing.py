@@ -167,7 +167,8 @@ def _check_index(shape, index):
 def _strided_slice_kernel(x, *values, index):
     index = _resolve(index, values)
     _check_index(x.shape, index)
-    return np.asarray(x[index])  # a view; asarray turns a numpy scalar into a 0-d array
+    # a view; asarray turns a numpy scalar (or a string's bytes) into a 0-d array
+    return np.asarray(x[index], x.dtype)
 
 
 define_op("StridedSlice", _strided_slice_infer, _strided_slice_kernel, aliases=(0,))
@@ -182,7 +183,7 @@ def _strided_slice_grad(op, grad):
 def _strided_slice_grad_kernel(grad, like, *values, index):
     index = _resolve(index, values)
     _check_index(like.shape, index)
-    out = np.zeros(like.shape, grad.dtype)
+    out = dtypes.zeros_array(like.shape, grad.dtype)
     checks.gradient_shape("a strided slice of an input of shape %s" % checks.dims(like.shape),
                           grad.shape, out[index].shape)
     out[index] = grad
@@ -281,7 +282,7 @@ def _slice_grad(op, grad):
 
 
 def _slice_grad_kernel(grad, like, begin, size):
-    out = np.zeros(like.shape, grad.dtype)
+    out = dtypes.zeros_array(like.shape, grad.dtype)
     index = _slice_index(like, begin, size)
     checks.gradient_shape("a slice of an input of shape %s" % checks.dims(like.shape),
                           grad.shape, out[index].shape)

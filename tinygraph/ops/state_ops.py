@@ -155,7 +155,7 @@ def _check_dtype(op, ref, allowed):
 
 def _apply_gd_infer(op):
     ref, alpha, delta = op.inputs
-    _check_dtype(op, ref, ("float32", "float64"))
+    _check_dtype(op, ref, ("float16", "float32", "float64"))  # TF1's CPU kernels
     return [_check_assignable(op, ref, delta)]
 
 

@@ -27,7 +27,7 @@ def _define_update(op_type, slots, scalars, kernel):
 
     def infer(op):
         var = op.inputs[0]
-        _check_dtype(op, var, ("float32", "float64"))
+        _check_dtype(op, var, ("float16", "float32", "float64"))  # TF1's CPU kernels
         for name, t in zip(names[1:], op.inputs[1:]):
             if t.dtype.base_dtype != var.dtype.base_dtype:
                 raise TypeError("Input '%s' of '%s' Op has type %s that does not match type "

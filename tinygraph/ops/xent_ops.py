@@ -8,6 +8,7 @@ import numpy as np
 
 from ..graph import create_op, name_scope
 from ..kernels import checks
+from ..kernels.reference import half_in_float32
 from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape, broadcast_shape
 from .array_ops import convert_to_tensor, expand_dims, sum_to_shape
@@ -68,7 +69,8 @@ def _softmax_xent_kernel(logits, labels, label_gradient):
     return loss.astype(logits.dtype, copy=False), backprop
 
 
-define_op("SoftmaxCrossEntropyWithLogits", _softmax_xent_infer, _softmax_xent_kernel)
+define_op("SoftmaxCrossEntropyWithLogits", _softmax_xent_infer,
+          half_in_float32(_softmax_xent_kernel))
 
 
 @RegisterGradient("SoftmaxCrossEntropyWithLogits")
@@ -144,7 +146,7 @@ def _sigmoid_xent_formula(x, z):
 
 
 define_op("SigmoidCrossEntropyWithLogits", _sigmoid_xent_infer,
-          _broadcasting(_sigmoid_xent_formula))
+          half_in_float32(_broadcasting(_sigmoid_xent_formula)))
 
 
 @RegisterGradient("SigmoidCrossEntropyWithLogits")

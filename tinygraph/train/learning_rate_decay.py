@@ -12,11 +12,11 @@ __all__ = ["exponential_decay"]
 def _decay_infer(op):
     lr, step, decay_steps, decay_rate = op.inputs
     dtype = lr.dtype.base_dtype
-    if dtype.name not in ("float32", "float64"):
+    if dtype.name not in ("float16", "float32", "float64"):
         raise TypeError("exponential_decay needs a float learning rate, got %s" % dtype.name)
     for name, t in zip(("learning_rate", "global_step", "decay_steps", "decay_rate"),
                        op.inputs):
-        if t.dtype.base_dtype.name not in ("float32", "float64", "int32", "int64"):
+        if t.dtype.base_dtype.name not in ("float16", "float32", "float64", "int32", "int64"):
             raise TypeError("exponential_decay: %s must be a number, got %s"
                             % (name, t.dtype.base_dtype.name))
         if t.shape.ndims not in (None, 0):
