@@ -7,12 +7,8 @@ import numpy as np
 
 from .. import errors, kernels
 from ..graph import create_op, name_scope
-<<<<<<< HEAD
-from ..registry import Fusion, RegisterGradient, define_op
-=======
 from ..kernels.reference import half_in_float32
-from ..registry import RegisterGradient, define_op
->>>>>>> dtypes2
+from ..registry import Fusion, RegisterGradient, define_op
 from ..shapes import TensorShape
 from .array_ops import convert_to_tensor, expand_dims
 from .math_ops import _NUMERIC, _check_dtypes, _unary_infer
@@ -34,12 +30,8 @@ def _relu_kernel(x):
     return kernels.relu(x)
 
 
-<<<<<<< HEAD
-define_op("Relu", _float_unary_infer, _relu_kernel,  # NaN passes through, as in np.maximum
+define_op("Relu", _unary_infer, _relu_kernel,  # _NUMERIC, its default; NaN passes through
           fusion=Fusion("elementwise", "{T}(0) if {0} <= {T}(0) else {0}"))
-=======
-define_op("Relu", _unary_infer, _relu_kernel)  # _NUMERIC, its default
->>>>>>> dtypes2
 
 
 @RegisterGradient("Relu")
