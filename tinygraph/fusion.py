@@ -96,12 +96,18 @@ def fuse(order, fed, targets):
         return all(t not in fetched and all(u in members for u in users.get(t, ()))
                    for t in op.outputs)
 
-    group_of = {}
+    group_of, early = {}, {}  # early: a group placed at its first op, and Consts it needs
     for op in order:  # a classifier's mean cross-entropy and its gradient: one kernel
         group = _mean_xent(op, users, fed, fetched, control_users)
-        if group and _may_join(group[:-1], group[-1], position, users, writes):
-            for member in group:
-                group_of[member] = group
+        if not group:
+            continue
+        if not _may_join(group[:-1], group[-1], position, users, writes):
+            consts = _run_first(group, position, fed, writes)
+            if consts is None:
+                continue
+            early[id(group)] = consts
+        for member in group:
+            group_of[member] = group
 
     for write in order:  # a write with the ops that only it reads
         if kind(write) != "update" or len(writers[write.inputs[0].op]) != 1:
@@ -144,15 +150,35 @@ def fuse(order, fed, targets):
                 group_of[member] = group
             break
 
-    fused, done = [], set()
+    fused, moved = [], {c for consts in early.values() for c in consts}
     for op in order:
         group = group_of.get(op)
         if group is None:
-            fused.append(op)
-        elif op is group[-1] and id(group) not in done:
-            done.add(id(group))
+            if op not in moved:
+                fused.append(op)
+        elif op is (group[0] if id(group) in early else group[-1]):
+            fused.extend(early.get(id(group), ()))
             fused.append(FusedGroup(group, fetched, users))
     return fused
+
+
+def _run_first(group, position, fed, writes):
+    """Whether ``group`` may run where its first op ran (when its last op's place is
+    taken: e.g. the loss is fetched, and read before the gradient). Returns the Consts to
+    move before it (they have no inputs: running them earlier changes nothing), or None."""
+    first, last = position[group[0]], position[group[-1]]
+    if any(first < w < last for w in writes):
+        return None
+    members, consts = set(group), []
+    for op in group:
+        for t in op.inputs:
+            producer = t.op
+            if t in fed or producer in members or position.get(producer, first) < first:
+                continue
+            if producer.type != "Const" or producer.control_inputs:
+                return None
+            consts.append(producer)
+    return consts
 
 
 def _mean_xent(xent, users, fed, fetched, control_users):
