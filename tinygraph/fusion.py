@@ -12,17 +12,45 @@ chain: ``sum_to`` (SumToShape: a bias gradient, summed in the same loop) and ``u
 (a write, such as ApplyGradientDescent's ``{0} - {1} * {2}``). The pass never repeats
 an op's definition: it only pastes the expressions together.
 
-What it does to the two-layer net of the follow-up post (``Session.describe_plan``)::
+What it does to the two-layer net of the follow-up post (``Session.describe_plan`` of its
+training step; 37 steps become 26)::
 
-    before                                    after
+    unfused (TINYGRAPH_FUSION=0)                  fused
     $12 = Add add($11, $6)
-    $13 = Relu Relu($12)                      $13 = Fused Relu[Add, Relu]($11, $6)
-    $29 = ReluGrad Relu_grad($27, $13)
-    $30 = SumToShape add_grad($29, $6)        $29, $30 = Fused add_grad[ReluGrad, SumToShape]
-    $22 = Mul L2Loss_grad/mul($4, $20)
-    $33 = AddN AddN_1($22, $31)
-    $35 = ApplyGradientDescent update_W1      $35 = Fused update_W1[Mul, AddN,
-          ($3, $34, $33)                            ApplyGradientDescent]($3, $34, $4, $20, $31)
+    $13 = Relu Relu($12)                          $12 = Fused Relu[Add, Relu]($11, $6)
+    $15 = Add add_1($14, $10)
+    $16, $17 = SparseSoftmaxCrossEntropyWith...
+    $23 = MeanGrad gradients/Mean_grad/...
+    $24 = ExpandDims ..._grad/ExpandDims($23)
+    $25 = Mul ..._grad/mul($24, $17)              $17 = Fused ..._grad/mul[Add,
+                                                        SparseSoftmaxCrossEntropyWithLogits,
+                                                        MeanGrad, ExpandDims, Mul](...)
+    $22 = Mul gradients/L2Loss_grad/mul($4, $20)
+    $33 = AddN gradients/AddN_1($22, $31)
+    $35 = ApplyGradientDescent update_W1(         $23 = Fused update_W1[Mul, AddN,
+          $3, $34, $33)                                 ApplyGradientDescent](...)
+    $30 = SumToShape add_grad/SumToShape($29, $6)
+    $36 = ApplyGradientDescent update_b1(...)     $24 = Fused update_b1[SumToShape,
+                                                        ApplyGradientDescent](...)
+
+The generated kernel of ``update_W1`` (flat: nothing broadcasts but the scalars)::
+
+    @jit
+    def fused(n0, x0, x1, x2, x3, x4):
+        v1 = x1[0]                       # the L2 factor
+        v4 = x4[0]                       # the learning rate
+        for i0 in range(n0):
+            v0 = x0[i0]                  # W1, read ...
+            v2 = x2[i0]                  # the matrix product's gradient
+            t0 = v0 * v1                 # Mul
+            t1 = t0 + v2                 # AddN
+            w = x3[i0]
+            x3[i0] = w - v4 * t1         # ApplyGradientDescent ... and written in place
+
+The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
+only the shape of the losses, and the cross-entropy works row by row), so it has a
+hand-written kernel, ``kernels.bias_sparse_xent_scaled``, with the ops' arithmetic in the
+ops' order; ``_mean_xent`` below says exactly which graphs it takes.
 
 Rules that keep a fused plan equal to the unfused one:
 
@@ -110,10 +138,11 @@ def fuse(order, fed, targets):
             group_of[member] = group
 
     for write in order:  # a write with the ops that only it reads
-        if kind(write) != "update" or len(writers[write.inputs[0].op]) != 1:
+        if kind(write) != "update" or any(len(writers[write.inputs[k].op]) != 1
+                                          for k in write._op_def.writes):
             continue
         variable = write.inputs[0].op
-        members, todo = {write}, [write.inputs[2].op]
+        members, todo = {write}, [write.inputs[write._op_def.fusion.grad].op]
         while todo:
             todo.sort(key=position.get)
             op = todo.pop()  # the latest first: its readers are decided before it
@@ -254,7 +283,7 @@ def _value_inputs(op):
     if kind == "sum_to":
         return [op.inputs[0]]
     if kind == "update":
-        return list(op.inputs[1:])
+        return [t for k, t in enumerate(op.inputs) if k not in op._op_def.writes]
     return list(op.inputs)
 
 
@@ -304,22 +333,25 @@ class FusedGroup:
         self.graph = ops[-1].graph
         write = ops[-1] if ops[-1]._op_def.mutates else None
         self.write = write
-        self._ref = self.inputs.index(write.inputs[0]) if write else None
+        # the inputs written in place: the variable first, then an optimizer's slots
+        self._refs = [self.inputs.index(write.inputs[k]) for k in write._op_def.writes] \
+            if write else []
+        self._ref = self._refs[0] if write else None
         variable = write.inputs[0].op if write else None
         # reads of the written variable, each element read before it is written: no copy
         self.in_place_reads = tuple(k for k, t in enumerate(self.inputs)
                                     if write and _reads(t, variable))
         self._op_def = OpDef("Fused", None, kernel=self.run, mutates=write is not None,
                              check=self.check if write else None, aliases=write is not None,
-                             writes=(self._ref,))
+                             writes=tuple(self._refs))
         self._fns = [bind_kernel(op, None) for op in ops]
         self._kernels = {}  # the input shapes -> a call of the kernel, or _run_unfused
         # the input shapes of a call, as one tuple (a variable's cell holds its array)
         self._key = eval("lambda values: (%s,)" % ", ".join(
-            "values[%d]%s.shape" % (k, ".value" if k == self._ref else "")
+            "values[%d]%s.shape" % (k, ".value" if k in self._refs else "")
             for k in range(len(self.inputs))))
         self.dtype = ops[-1].outputs[0].dtype.base_dtype.np_dtype if not write else \
-            write.inputs[2].dtype.base_dtype.np_dtype
+            write.inputs[0].dtype.base_dtype.np_dtype
 
     def __repr__(self):
         return "<FusedGroup %s [%s]>" % (self.name, ", ".join(op.type for op in self.ops))
@@ -333,8 +365,8 @@ class FusedGroup:
 
     def _compile(self, values):
         arrays = list(values)
-        if self._ref is not None:
-            arrays[self._ref] = values[self._ref].value
+        for k in self._refs:
+            arrays[k] = values[k].value
         build = _MeanXent.build if self.ops[-1].type == "Mul" and any(
             op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
             else _Compiled.build
@@ -346,7 +378,8 @@ class FusedGroup:
     def check(self, *values):
         """The write's check, before any write of the run lands (plan.py)."""
         try:
-            values[self._ref].read()  # an uninitialized variable
+            for k in self._refs:
+                values[k].read()  # an uninitialized variable or slot
             call = self._kernels.get(self._key(values)) or self._compile(values)
         except errors.OpError as e:
             e.op = e.op or self.write
@@ -409,11 +442,11 @@ class _Compiled:
                 if not _sums_to(ins[0], out):
                     return None
                 loop.append(ins[0])
-            else:  # update
-                out = ins[0]
-                if ins[2] != out or ins[1] != ():
+            else:  # update: the written inputs and the gradient have the variable's shape
+                out, grad, refs = ins[0], fusion.grad, op._op_def.writes
+                if any(ins[k] != (out if k == grad or k in refs else ()) for k in range(len(ins))):
                     return None
-                if not _summed_in(group, op.inputs[2]):
+                if not _summed_in(group, op.inputs[grad]):
                     loop.append(out)
             shapes[op.outputs[0]] = out
         try:
@@ -425,7 +458,8 @@ class _Compiled:
             kind = op._op_def.fusion.kind
             if kind == "sum_to" and shapes[op.inputs[0]] != space:
                 return None  # the sum must see each element once
-        if group.write is not None and not _summed_in(group, group.write.inputs[2]):
+        write = group.write
+        if write is not None and not _summed_in(group, write.inputs[write._op_def.fusion.grad]):
             for k in group.in_place_reads:  # read and written in the same loop
                 if group.inputs[k] in values and arrays[k].shape != space:
                     return None
@@ -436,7 +470,7 @@ class _Compiled:
         values = set()
         for op in group.ops:
             values.update(_value_inputs(op))
-        passed = [k for k, t in enumerate(group.inputs) if k == group._ref or t in values]
+        passed = [k for k, t in enumerate(group.inputs) if k in group._refs or t in values]
         # One flat loop when every array is the whole space (nothing broadcasts) or one
         # element; the arrays are then passed flattened (a non-contiguous one as a copy).
         size = int(np.prod(space))
@@ -467,7 +501,7 @@ class _Compiled:
             to, index = fit(shape)
             self.args.append((k, None if to == shape else to))
             params.append("x%d" % k)
-            if k == group._ref:
+            if k in group._refs:
                 names[t] = ("x%d" % k, index)
                 continue
             load = "v%d = x%d[%s]" % (k, k, index)
@@ -495,21 +529,28 @@ class _Compiled:
                 made.append((np.zeros, shapes[out], to))
                 stores.append("s%d[%s] += %s" % (m, index, names[op.inputs[0]][0]))
                 names[out] = ("s%d" % m, index)
-            else:  # the update of the written variable
-                var, var_index = names[op.inputs[0]]
-                lr, (delta, delta_index) = names[op.inputs[1]][0], names[op.inputs[2]]
+            else:  # the update: the written values in locals w<k>, in the formulas' order
+                refs, grad = op._op_def.writes, fusion.grad
                 outputs.append((out, None))
-                if delta_index is None:  # computed in the loop
-                    stores += ["w = %s[%s]" % (var, var_index),
-                               "%s[%s] = %s" % (var, var_index,
-                                                fusion.source(["w", lr, delta], dtype))]
+                delta, delta_index = names[op.inputs[grad]]
+                if delta_index is None:  # computed in the loop: update this element
+                    where = {k: "%s[%s]" % names[op.inputs[k]] for k in refs}
+                    code, values_ = stores, {}
                 else:  # a sum: after the loop, over the variable's elements
-                    post += ["%s_flat = %s.reshape(-1)" % (delta, delta),
-                             "%s_flat = %s.reshape(-1)" % (var, var),
-                             "for j in range(%s_flat.size):" % var,
-                             "    w = %s_flat[j]" % var,
-                             "    %s_flat[j] = %s" % (var, fusion.source(
-                                 ["w", lr, "%s_flat[j]" % delta], dtype))]
+                    post += ["%s_flat = %s.reshape(-1)" % (delta, delta)]
+                    post += ["%s_flat = %s.reshape(-1)" % ((names[op.inputs[k]][0],) * 2)
+                             for k in refs]
+                    post.append("for j in range(%s_flat.size):" % names[op.inputs[0]][0])
+                    where = {k: "%s_flat[j]" % names[op.inputs[k]][0] for k in refs}
+                    code, values_ = [], {grad: "%s_flat[j]" % delta}
+                code += ["w%d = %s" % (k, where[k]) for k in refs]
+                args = [values_.get(k, "w%d" % k if k in refs else names[t][0])
+                        for k, t in enumerate(op.inputs)]
+                code += ["w%d = %s" % (k, source.format(*args, T="np." + dtype))
+                         for k, source in fusion.updates(op.attrs)]
+                code += ["%s = w%d" % (where[k], k) for k in refs]
+                if delta_index is not None:
+                    post += ["    " + line for line in code]
         self.space = space
         self.made = [(new, shape) for new, shape, _ in made]
         self.padded = [None if to == shape else to for _, shape, to in made]
@@ -537,12 +578,12 @@ class _Compiled:
         a run pays one call and the allocations, nothing more."""
         lines = ["def call(values):"]
         for k, shape in self.args:
-            if k == group._ref:
-                lines += ["    variable = values[%d].value" % k,
-                          "    if not variable.flags.c_contiguous:  # never write into a copy",
+            if k in group._refs:
+                lines += ["    r%d = values[%d].value" % (k, k),
+                          "    if not r%d.flags.c_contiguous:  # never write into a copy" % k,
                           "        return unfused(values)",
-                          "    x%d = variable%s" % (k, "" if shape is None
-                                                   else ".reshape(%r)" % (shape,))]
+                          "    x%d = r%d%s" % (k, k, "" if shape is None
+                                             else ".reshape(%r)" % (shape,))]
             else:
                 lines.append("    x%d = values[%d]%s" % (
                     k, k, "" if shape is None else ".reshape(%r)" % (shape,)))
@@ -553,7 +594,7 @@ class _Compiled:
                   for name, padded in zip(outs, self.padded)]
         lines.append("    kernel(%s)" % ", ".join(
             [str(d) for d in space] + ["x%d" % k for k, _ in self.args] + passed))
-        results = ["variable" if i is None else outs[i]
+        results = ["r%d" % group._ref if i is None else outs[i]
                    for i in (self.pick if isinstance(self.pick, tuple) else (self.pick,))]
         lines.append("    return %s" % ", ".join(results))
         self.caller_source = "\n".join(lines) + "\n"

@@ -57,23 +57,26 @@ class OpDef:
         self.fusion = fusion
 
 
-class Fusion(collections.namedtuple("Fusion", "kind expr broadcast")):
+class Fusion(collections.namedtuple("Fusion", "kind expr broadcast grad")):
     """What an op says about itself to the fusion pass (fusion.py).
 
     kind:
         "elementwise": output[i] = ``expr`` of the inputs' elements at i;
         "sum_to": the output sums input 0 down to the shape of input 1 (SumToShape);
-        "update": a write; input 0's variable becomes ``expr`` element by element
-            (``{0}`` is its current value).
+        "update": a write of the inputs at its OpDef's ``writes``, element by element:
+            ``expr`` is a list of ``(k, source)`` (or ``expr(attrs)`` returning one), each
+            giving input k its new value, in order; in ``source``, a written input's
+            ``{k}`` is its latest value.
     expr: Python source for one element: ``{0}``, ``{1}``, ... are the inputs' values,
         ``{T}`` the dtype's constructor (write ``{T}(0)``, never a bare ``0``, so that
         float32 stays float32); a callable ``expr(names, T) -> str`` for variadic ops.
     broadcast: the inputs broadcast against each other (numpy's rules); False when
         they must have the same shape (the unfused kernel raises otherwise).
+    grad: for an update, the index of the gradient input (the others are scalars).
     """
 
-    def __new__(cls, kind, expr=None, broadcast=True):
-        return super().__new__(cls, kind, expr, broadcast)
+    def __new__(cls, kind, expr=None, broadcast=True, grad=None):
+        return super().__new__(cls, kind, expr, broadcast, grad)
 
     def source(self, names, dtype_name):
         """The element expression for inputs named ``names`` of dtype ``dtype_name``."""
@@ -81,6 +84,10 @@ class Fusion(collections.namedtuple("Fusion", "kind expr broadcast")):
         if callable(self.expr):
             return self.expr(names, T)
         return self.expr.format(*names, T=T)
+
+    def updates(self, attrs):
+        """An update's ``[(input index, source), ...]`` for an op with ``attrs``."""
+        return self.expr(attrs) if callable(self.expr) else self.expr
 
 
 def define_op(type, infer, kernel=None, bind=None, mutates=False, check=None, aliases=False,

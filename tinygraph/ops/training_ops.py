@@ -11,14 +11,14 @@ same shape), so a failing run leaves the variable and its slots as they were.
 from .. import errors, kernels
 from ..kernels import checks
 from ..graph import create_op
-from ..registry import NotDifferentiable, define_op
+from ..registry import Fusion, NotDifferentiable, define_op
 from .state_ops import _check_assignable, _check_dtype
 
 __all__ = ["apply_momentum", "apply_adam", "apply_adagrad", "apply_rms_prop",
            "apply_centered_rms_prop"]
 
 
-def _define_update(op_type, slots, scalars, kernel):
+def _define_update(op_type, slots, scalars, kernel, fusion=None):
     """Register one update op. Its inputs are ``var, *slots, *scalars-and-grad`` in TF1's
     order (``scalars`` names the others, "grad" among them); ``kernel`` is the
     ``kernels`` function, called with the arrays in that order."""
@@ -63,13 +63,28 @@ def _define_update(op_type, slots, scalars, kernel):
         getattr(kernels, kernel)(*[c.value for c in cells], *values[len(refs):], **attrs)
         return cells[0].value
 
-    define_op(op_type, infer, run, mutates=True, check=check, aliases=(0,), writes=tuple(refs))
+    define_op(op_type, infer, run, mutates=True, check=check, aliases=(0,), writes=tuple(refs),
+              fusion=fusion)
     NotDifferentiable(op_type)
 
 
-_define_update("ApplyMomentum", ["accum"], ["lr", "grad", "momentum"], "apply_momentum")
+# The element formulas for the fusion pass: kernels/numba_impl.py's loops, in their order.
+def _momentum_fusion(attrs):  # var, accum, lr, grad, momentum
+    if attrs.get("use_nesterov"):
+        return [(1, "{1} * {4} + {3}"), (0, "{0} - ({3} * {2} + {1} * {4} * {2})")]
+    return [(1, "{1} * {4} + {3}"), (0, "{0} - {1} * {2}")]
+
+
+_ADAM_FUSION = [  # var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
+    (1, "{1} + ({9} - {1}) * ({T}(1) - {6})"),
+    (2, "{2} + ({9} * {9} - {2}) * ({T}(1) - {7})"),
+    (0, "{0} - {1} * ({5} * np.sqrt({T}(1) - {4}) / ({T}(1) - {3})) / (np.sqrt({2}) + {8})")]
+
+_define_update("ApplyMomentum", ["accum"], ["lr", "grad", "momentum"], "apply_momentum",
+               Fusion("update", _momentum_fusion, grad=3))
 _define_update("ApplyAdam", ["m", "v"], ["beta1_power", "beta2_power", "lr", "beta1", "beta2",
-                                         "epsilon", "grad"], "apply_adam")
+                                         "epsilon", "grad"], "apply_adam",
+               Fusion("update", _ADAM_FUSION, grad=9))
 _define_update("ApplyAdagrad", ["accum"], ["lr", "grad"], "apply_adagrad")
 _define_update("ApplyRMSProp", ["ms", "mom"], ["lr", "rho", "momentum", "epsilon", "grad"],
                "apply_rms_prop")
