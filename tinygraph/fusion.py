@@ -71,22 +71,16 @@ Rules that keep a fused plan equal to the unfused one:
   holds every expression, the broadcast pattern, the dtype and tinygraph's version, so a
   change to any of them is a new file: a stale fused kernel cannot be loaded.
 """
-import hashlib
-import importlib.util
 import os
-import sys
-import threading
-
-import numpy as np
 
 from . import errors, kernels
+from .fused_kernels import ElementwiseKernel, MeanXentKernel, value_inputs
 from .graph import Tensor
 from .registry import OpDef, bind_kernel
 
 __all__ = ["enabled", "fuse", "FusedGroup"]
 
 _DTYPES = ("float32", "float64")
-_CODEGEN = 1  # the form of the generated code; part of every kernel's source
 
 
 def enabled():
@@ -153,7 +147,7 @@ def fuse(order, fed, targets):
                 continue
             if k == "sum_to" and users[op.outputs[0]] != [write]:
                 continue  # a sum is known only after the loop: the update alone reads it
-            values = _value_inputs(op)
+            values = value_inputs(op)
             if not all(t in fed or not _variables(t) or _reads(t, variable) for t in values):
                 continue
             members.add(op)
@@ -166,7 +160,7 @@ def fuse(order, fed, targets):
     for op in order:  # reads: an op joins the group of one of its inputs' producers
         if op in group_of or kind(op) not in ("elementwise", "sum_to"):
             continue
-        for t in _value_inputs(op):
+        for t in value_inputs(op):
             producer = t.op
             if t in fed or producer not in position or kind(producer) != "elementwise":
                 continue
@@ -271,20 +265,10 @@ def _may_join(group, op, position, users, writes):
 
 def _one_dtype(op):
     """All the values the op computes with have one float dtype we compile for."""
-    dtypes = {t.dtype.base_dtype.name for t in _value_inputs(op) + list(op.outputs)}
+    dtypes = {t.dtype.base_dtype.name for t in value_inputs(op) + list(op.outputs)}
     if op._op_def.fusion.kind == "update":
         dtypes = {t.dtype.base_dtype.name for t in op.inputs}
     return len(dtypes) == 1 and dtypes <= set(_DTYPES)
-
-
-def _value_inputs(op):
-    """The inputs whose values (not only shapes) the op reads; a write's variable aside."""
-    kind = op._op_def.fusion.kind
-    if kind == "sum_to":
-        return [op.inputs[0]]
-    if kind == "update":
-        return [t for k, t in enumerate(op.inputs) if k not in op._op_def.writes]
-    return list(op.inputs)
 
 
 def _variables(t):
@@ -367,9 +351,9 @@ class FusedGroup:
         arrays = list(values)
         for k in self._refs:
             arrays[k] = values[k].value
-        build = _MeanXent.build if self.ops[-1].type == "Mul" and any(
+        build = MeanXentKernel.build if self.ops[-1].type == "Mul" and any(
             op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
-            else _Compiled.build
+            else ElementwiseKernel.build
         compiled = build(self, arrays)
         call = self._kernels[self._key(values)] = \
             compiled.call if compiled is not None else self._run_unfused
@@ -412,308 +396,3 @@ class FusedGroup:
             else:
                 env.update(zip(op.outputs, result))
         return env
-
-
-# -- code generation --------------------------------------------------------------------------
-class _Compiled:
-    """The generated kernel for one combination of input shapes, and how to call it."""
-
-    @staticmethod
-    def build(group, arrays):
-        """A callable ``call(arrays) -> outputs``, or None when the shapes do not fit."""
-        shapes = {t: a.shape for t, a in zip(group.inputs, arrays)}
-        loop = []
-        for op in group.ops:
-            fusion = op._op_def.fusion
-            ins = [shapes[t] for t in op.inputs]
-            if fusion.kind == "elementwise":
-                if fusion.broadcast:
-                    try:
-                        out = np.broadcast_shapes(*ins)
-                    except ValueError:
-                        return None
-                elif any(s != ins[0] for s in ins):
-                    return None
-                else:
-                    out = ins[0]
-                loop.append(out)
-            elif fusion.kind == "sum_to":
-                out = ins[1]
-                if not _sums_to(ins[0], out):
-                    return None
-                loop.append(ins[0])
-            else:  # update: the written inputs and the gradient have the variable's shape
-                out, grad, refs = ins[0], fusion.grad, op._op_def.writes
-                if any(ins[k] != (out if k == grad or k in refs else ()) for k in range(len(ins))):
-                    return None
-                if not _summed_in(group, op.inputs[grad]):
-                    loop.append(out)
-            shapes[op.outputs[0]] = out
-        try:
-            space = np.broadcast_shapes(*loop)
-        except ValueError:
-            return None
-        values = {t for op in group.ops for t in _value_inputs(op)}
-        for op in group.ops:
-            kind = op._op_def.fusion.kind
-            if kind == "sum_to" and shapes[op.inputs[0]] != space:
-                return None  # the sum must see each element once
-        write = group.write
-        if write is not None and not _summed_in(group, write.inputs[write._op_def.fusion.grad]):
-            for k in group.in_place_reads:  # read and written in the same loop
-                if group.inputs[k] in values and arrays[k].shape != space:
-                    return None
-        return _Compiled(group, arrays, shapes, space)
-
-    def __init__(self, group, arrays, shapes, space):
-        self.group, self.dtype = group, group.dtype
-        values = set()
-        for op in group.ops:
-            values.update(_value_inputs(op))
-        passed = [k for k, t in enumerate(group.inputs) if k in group._refs or t in values]
-        # One flat loop when every array is the whole space (nothing broadcasts) or one
-        # element; the arrays are then passed flattened (a non-contiguous one as a copy).
-        size = int(np.prod(space))
-        flat = all(int(np.prod(shape)) in (1, size)
-                   for shape in [arrays[k].shape for k in passed] + list(shapes.values()))
-        if flat:
-            space = (size,)
-        rank = max(len(space), 1)
-        space = (1,) * (rank - len(space)) + tuple(space)
-
-        def fit(shape):
-            """(the shape to pass, the index of one element in the loop nest)."""
-            if flat:
-                full = int(np.prod(shape)) == size and size != 1
-                passed_shape = (size,) if full else (1,) * max(len(shape), 1)
-                return passed_shape, "i0" if full else ", ".join("0" * len(passed_shape))
-            passed_shape = shape if shape else (1,)
-            lead = rank - len(passed_shape)
-            return passed_shape, ", ".join(
-                "i%d" % (lead + j) if d == space[lead + j] and d != 1 else "0"
-                for j, d in enumerate(passed_shape))
-
-        names = {}  # tensor -> (its local name in the loop body, or the array's name)
-        params, scalars, loads, body, stores, post = [], [], [], [], [], []
-        self.args = []  # (input index, the shape to reshape it to, or None)
-        for k in passed:
-            t, shape = group.inputs[k], arrays[k].shape
-            to, index = fit(shape)
-            self.args.append((k, None if to == shape else to))
-            params.append("x%d" % k)
-            if k in group._refs:
-                names[t] = ("x%d" % k, index)
-                continue
-            load = "v%d = x%d[%s]" % (k, k, index)
-            (loads if "i" in index else scalars).append(load)  # a scalar: read once
-            names[t] = ("v%d" % k, None)
-        made, outputs = [], []  # arrays the kernel fills; (tensor, index into made)
-        dtype = np.dtype(self.dtype).name
-        for m, op in enumerate(group.ops):
-            fusion = op._op_def.fusion
-            out = op.outputs[0]
-            if fusion.kind == "elementwise":
-                body.append("t%d = %s" % (m, fusion.source([names[t][0] for t in op.inputs],
-                                                           dtype)))
-                names[out] = ("t%d" % m, None)
-                if out in group.outputs:
-                    to, index = fit(shapes[out])
-                    params.append("y%d" % m)
-                    outputs.append((out, len(made)))
-                    made.append((np.empty, shapes[out], to))
-                    stores.append("y%d[%s] = t%d" % (m, index, m))
-            elif fusion.kind == "sum_to":
-                to, index = fit(shapes[out])
-                params.append("s%d" % m)
-                outputs.append((out, len(made)))
-                made.append((np.zeros, shapes[out], to))
-                stores.append("s%d[%s] += %s" % (m, index, names[op.inputs[0]][0]))
-                names[out] = ("s%d" % m, index)
-            else:  # the update: the written values in locals w<k>, in the formulas' order
-                refs, grad = op._op_def.writes, fusion.grad
-                outputs.append((out, None))
-                delta, delta_index = names[op.inputs[grad]]
-                if delta_index is None:  # computed in the loop: update this element
-                    where = {k: "%s[%s]" % names[op.inputs[k]] for k in refs}
-                    code, values_ = stores, {}
-                else:  # a sum: after the loop, over the variable's elements
-                    post += ["%s_flat = %s.reshape(-1)" % (delta, delta)]
-                    post += ["%s_flat = %s.reshape(-1)" % ((names[op.inputs[k]][0],) * 2)
-                             for k in refs]
-                    post.append("for j in range(%s_flat.size):" % names[op.inputs[0]][0])
-                    where = {k: "%s_flat[j]" % names[op.inputs[k]][0] for k in refs}
-                    code, values_ = [], {grad: "%s_flat[j]" % delta}
-                code += ["w%d = %s" % (k, where[k]) for k in refs]
-                args = [values_.get(k, "w%d" % k if k in refs else names[t][0])
-                        for k, t in enumerate(op.inputs)]
-                code += ["w%d = %s" % (k, source.format(*args, T="np." + dtype))
-                         for k, source in fusion.updates(op.attrs)]
-                code += ["%s = w%d" % (where[k], k) for k in refs]
-                if delta_index is not None:
-                    post += ["    " + line for line in code]
-        self.space = space
-        self.made = [(new, shape) for new, shape, _ in made]
-        self.padded = [None if to == shape else to for _, shape, to in made]
-        pick = [i for t, i in outputs if t in group.outputs]
-        self.pick = pick[0] if len(pick) == 1 else tuple(pick)
-        lines = ["# tinygraph %s fused kernel, codegen %d: %s" % (
-                     _version(), _CODEGEN, ", ".join(op.type for op in group.ops)),
-                 "import numpy as np",
-                 "from tinygraph.kernels._jit import jit",
-                 "", "",
-                 "@jit",
-                 "def fused(%s):" % ", ".join(["n%d" % d for d in range(rank)] + params)]
-        indent = "    "
-        lines += [indent + line for line in scalars]
-        for d in range(rank):
-            lines.append(indent * (d + 1) + "for i%d in range(n%d):" % (d, d))
-        lines += [indent * (rank + 1) + line for line in loads + body + stores]
-        lines += [indent + line for line in post]
-        self.source = "\n".join(lines) + "\n"
-        self.kernel = _load(self.source)
-        self.call = self._caller(group, space, params)
-
-    def _caller(self, group, space, params):
-        """``call(values) -> outputs``: a Python function written for these shapes, so that
-        a run pays one call and the allocations, nothing more."""
-        lines = ["def call(values):"]
-        for k, shape in self.args:
-            if k in group._refs:
-                lines += ["    r%d = values[%d].value" % (k, k),
-                          "    if not r%d.flags.c_contiguous:  # never write into a copy" % k,
-                          "        return unfused(values)",
-                          "    x%d = r%d%s" % (k, k, "" if shape is None
-                                             else ".reshape(%r)" % (shape,))]
-            else:
-                lines.append("    x%d = values[%d]%s" % (
-                    k, k, "" if shape is None else ".reshape(%r)" % (shape,)))
-        outs = [p for p in params if p[0] in "ys"]
-        for name, (new, shape), padded in zip(outs, self.made, self.padded):
-            lines.append("    %s = np.%s(%r, dtype)" % (name, new.__name__, shape))
-        passed = [name if padded is None else "%s.reshape(%r)" % (name, padded)
-                  for name, padded in zip(outs, self.padded)]
-        lines.append("    kernel(%s)" % ", ".join(
-            [str(d) for d in space] + ["x%d" % k for k, _ in self.args] + passed))
-        results = ["r%d" % group._ref if i is None else outs[i]
-                   for i in (self.pick if isinstance(self.pick, tuple) else (self.pick,))]
-        lines.append("    return %s" % ", ".join(results))
-        self.caller_source = "\n".join(lines) + "\n"
-        namespace = {"np": np, "kernel": self.kernel, "dtype": self.dtype,
-                     "unfused": group._run_unfused}
-        exec(compile(self.caller_source, "<tinygraph fused call>", "exec"), namespace)
-        return namespace["call"]
-
-
-class _MeanXent:
-    """The call of ``kernels.bias_sparse_xent_scaled`` for a group that _mean_xent found."""
-
-    @staticmethod
-    def build(group, arrays):
-        has_bias = group.ops[0].type == "Add"
-        z, bias, labels, grad = arrays if has_bias else arrays[:1] + [None] + arrays[1:]
-        if z.ndim != 2 or labels.shape != z.shape[:1] or np.shape(grad) != () or \
-                z.dtype != group.dtype or np.asarray(grad).dtype != group.dtype or \
-                (has_bias and (bias.shape != z.shape[1:] or bias.dtype != z.dtype)):
-            return None  # the ops one by one raise the errors TF1 raises
-        return _MeanXent(group, has_bias, z.shape[1])
-
-    def __init__(self, group, has_bias, k):
-        self.group = group
-        self.zeros = None if has_bias else np.zeros(k, group.dtype)
-        loss, gradient = group.ops[-4].outputs[0], group.ops[-1].outputs[0]
-        self.pick = [(t is loss) for t in group.outputs if t in (loss, gradient)]
-
-    def call(self, values):
-        if self.zeros is None:
-            z, bias, labels, grad = values
-        else:
-            (z, labels, grad), bias = values, self.zeros
-        count = labels.shape[0]
-        scale = grad / grad.dtype.type(max(count, 1))  # as MeanGrad computes it
-        loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale)
-        if bad >= 0:
-            return self.group._run_unfused(values)  # which raises TF1's error
-        results = [loss if is_loss else gradient for is_loss in self.pick]
-        return results[0] if len(results) == 1 else tuple(results)
-
-
-def _summed_in(group, t):
-    """``t`` is a sum that ``group`` computes (known only after its loop)."""
-    return t.op in group.ops and t.op._op_def.fusion.kind == "sum_to"
-
-
-def _sums_to(shape, target):
-    """``target`` is what SumToShape makes of ``shape`` (dims kept, or summed to 1)."""
-    if len(target) > len(shape):
-        return False
-    lead = len(shape) - len(target)
-    return all(t == s or t == 1 for t, s in zip(target, shape[lead:]))
-
-
-# -- the on-disk cache of generated kernels ---------------------------------------------------
-_LOADED = {}  # source hash -> the jitted function
-_LOCK = threading.Lock()
-_said = []
-
-
-def _version():
-    try:
-        from importlib.metadata import version
-        return version("tinygraph")
-    except Exception:
-        return "unknown"
-
-
-def cache_dir():
-    """Where generated kernels live: ``$TINYGRAPH_CACHE_DIR/fused`` or the user cache."""
-    base = os.environ.get("TINYGRAPH_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "tinygraph")
-    return os.path.join(base, "fused")
-
-
-def _load(source):
-    """The jitted ``fused`` of ``source``: from this process, the disk, or compiled now."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
-    kernel = _LOADED.get(digest)
-    if kernel is not None:
-        return kernel
-    with _LOCK:
-        kernel = _LOADED.get(digest)
-        if kernel is None:
-            kernel = _LOADED[digest] = _import(source, digest)
-    return kernel
-
-
-def _import(source, digest):
-    path = os.path.join(cache_dir(), "fused_%s.py" % digest)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        try:
-            with open(path) as f:
-                fresh = f.read() != source
-        except OSError:
-            fresh = True
-        if fresh:  # new, or overwritten by something else: write it (atomically)
-            _say_once()
-            tmp = "%s.%d.tmp" % (path, os.getpid())
-            with open(tmp, "w") as f:
-                f.write(source)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location("tinygraph_fused_" + digest, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # numba's cache finds the function's module by name
-        spec.loader.exec_module(module)
-        return module.fused
-    except OSError:  # no writable cache: compile in memory (every process pays)
-        _say_once()
-        namespace = {}
-        exec(compile(source, "<tinygraph fused %s>" % digest, "exec"), namespace)
-        return namespace["fused"]
-
-
-def _say_once():
-    if not _said:
-        _said.append(True)
-        sys.stderr.write("tinygraph: compiling fused kernels for this graph (first run only; "
-                         "later runs load them from the cache)\n")
