@@ -139,7 +139,8 @@ def _dims_text(shape):
 
 
 # -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
-define_op("Add", _broadcast_infer, _broadcasting(np.add), fusion=Fusion("elementwise", "{0} + {1}"))
+define_op("Add", _broadcast_infer, _broadcasting(np.add),
+          fusion=Fusion("elementwise", "{0} + {1}"))
 define_op("Sub", _broadcast_infer, _broadcasting(np.subtract),
           fusion=Fusion("elementwise", "{0} - {1}"))
 define_op("Mul", _broadcast_infer, _broadcasting(np.multiply),

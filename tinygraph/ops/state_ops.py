@@ -175,7 +175,8 @@ def _apply_gd_kernel(cell, alpha, delta):
 
 
 define_op("ApplyGradientDescent", _apply_gd_infer, _apply_gd_kernel, mutates=True,
-          check=_apply_gd_check, aliases=True, fusion=Fusion("update", [(0, "{0} - {1} * {2}")], grad=2))
+          check=_apply_gd_check, aliases=True,
+          fusion=Fusion("update", [(0, "{0} - {1} * {2}")], grad=2))  # var -= alpha * delta
 NotDifferentiable("ApplyGradientDescent")
 
 
