@@ -195,8 +195,16 @@ class ElementwiseKernel:
         lines += [indent * (rank + 1) + line for line in loads + body + stores]
         lines += [indent + line for line in post]
         self.source = "\n".join(lines) + "\n"
+        self.space, self.params = space, params
+
+    def cached(self):
+        """Whether the kernel is compiled already (in this process or on disk)."""
+        return _cached(self.source)
+
+    def load(self):
+        """``call(values) -> outputs``, compiling the kernel if it is not cached."""
         self.kernel = _load(self.source)
-        self.call = self._caller(group, space, params)
+        return self._caller(self.group, self.space, self.params)
 
     def _caller(self, group, space, params):
         """``call(values) -> outputs``: a Python function written for these shapes, so that
@@ -241,6 +249,12 @@ class MeanXentKernel:
                 (has_bias and (bias.shape != z.shape[1:] or bias.dtype != z.dtype)):
             return None  # the ops one by one raise the errors TF1 raises
         return MeanXentKernel(group, has_bias, z.shape[1])
+
+    def cached(self):
+        return True  # kernels.bias_sparse_xent_scaled is compiled with the other kernels
+
+    def load(self):
+        return self.call
 
     def __init__(self, group, has_bias, k):
         self.group = group
@@ -297,9 +311,28 @@ def cache_dir():
     return os.path.join(base, "fused")
 
 
+def _digest(source):
+    return hashlib.sha256(source.encode()).hexdigest()[:24]
+
+
+def _path(digest):
+    return os.path.join(cache_dir(), "fused_%s.py" % digest)
+
+
+def _cached(source):
+    digest = _digest(source)
+    if digest in _LOADED:
+        return True
+    try:
+        with open(_path(digest)) as f:
+            return f.read() == source
+    except OSError:
+        return False
+
+
 def _load(source):
     """The jitted ``fused`` of ``source``: from this process, the disk, or compiled now."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+    digest = _digest(source)
     kernel = _LOADED.get(digest)
     if kernel is not None:
         return kernel
@@ -311,7 +344,7 @@ def _load(source):
 
 
 def _import(source, digest):
-    path = os.path.join(cache_dir(), "fused_%s.py" % digest)
+    path = _path(digest)
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         try:

@@ -81,6 +81,10 @@ from .registry import OpDef, bind_kernel
 __all__ = ["enabled", "fuse", "FusedGroup"]
 
 _DTYPES = ("float32", "float64")
+# A new kernel is compiled when a group meets the same input shapes for the COMPILE_AFTER-th
+# time (unless it is cached already): a graph run once or twice (a test, an evaluation)
+# never waits for numba; a training loop is fused from its third step.
+COMPILE_AFTER = 3
 
 
 def enabled():
@@ -330,6 +334,7 @@ class FusedGroup:
                              writes=tuple(self._refs))
         self._fns = [bind_kernel(op, None) for op in ops]
         self._kernels = {}  # the input shapes -> a call of the kernel, or _run_unfused
+        self._seen = {}  # the input shapes -> runs so far, until the kernel is compiled
         # the input shapes of a call, as one tuple (a variable's cell holds its array)
         self._key = eval("lambda values: (%s,)" % ", ".join(
             "values[%d]%s.shape" % (k, ".value" if k in self._refs else "")
@@ -347,16 +352,25 @@ class FusedGroup:
             call = self._compile(values)
         return call(values)
 
-    def _compile(self, values):
+    def _build(self, values):
+        """The kernel for the shapes of ``values`` (not compiled yet), or None."""
         arrays = list(values)
         for k in self._refs:
             arrays[k] = values[k].value
         build = MeanXentKernel.build if self.ops[-1].type == "Mul" and any(
             op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
             else ElementwiseKernel.build
-        compiled = build(self, arrays)
-        call = self._kernels[self._key(values)] = \
-            compiled.call if compiled is not None else self._run_unfused
+        return build(self, arrays)
+
+    def _compile(self, values):
+        kernel, key = self._build(values), self._key(values)
+        if kernel is None:  # shapes that do not fit: the ops one by one, from now on
+            call = self._kernels[key] = self._run_unfused
+            return call
+        seen = self._seen[key] = self._seen.get(key, 0) + 1
+        if seen < COMPILE_AFTER and not kernel.cached():
+            return self._run_unfused  # not hot yet: compiling would cost more than it saves
+        call = self._kernels[key] = kernel.load()
         return call
 
     def check(self, *values):
@@ -364,11 +378,13 @@ class FusedGroup:
         try:
             for k in self._refs:
                 values[k].read()  # an uninitialized variable or slot
-            call = self._kernels.get(self._key(values)) or self._compile(values)
+            call = self._kernels.get(self._key(values))
+            fits = call is not None and call != self._run_unfused or \
+                call is None and self._build(values) is not None
         except errors.OpError as e:
             e.op = e.op or self.write
             raise
-        if call == self._run_unfused:  # compute what the write reads; check it as unfused
+        if not fits:  # compute what the write reads, and check it as the unfused ops do
             env = self._run_ops(values, self.ops[:-1])
             write = self.write
             check = write._op_def.check
