@@ -78,6 +78,8 @@ class ElementwiseKernel:
             space = np.broadcast_shapes(*loop)
         except ValueError:
             return None
+        if 0 in space:  # an empty loop stores nothing, not even a value that is not empty
+            return None  # (a scalar's negation next to a batch of 0 rows): run unfused
         values = {t for op in group.ops for t in value_inputs(op)}
         for op in group.ops:
             kind = op._op_def.fusion.kind
@@ -181,8 +183,8 @@ class ElementwiseKernel:
         self.padded = [None if to == shape else to for _, shape, to in made]
         pick = [i for t, i in outputs if t in group.outputs]
         self.pick = pick[0] if len(pick) == 1 else tuple(pick)
-        lines = ["# tinygraph %s fused kernel, codegen %d: %s" % (
-                     _version(), _CODEGEN, ", ".join(op.type for op in group.ops)),
+        lines = ["# tinygraph %s fused kernel, codegen %d, %s: %s" % (
+                     _version(), _CODEGEN, dtype, ", ".join(op.type for op in group.ops)),
                  "import numpy as np",
                  "from tinygraph.kernels._jit import jit",
                  "", "",
