@@ -58,8 +58,11 @@ def test_the_proto_carries_every_step_with_tf1_fields():
         assert node.op_end_rel_nanos == round(s.op_end_rel_micros * 1000)
         assert node.timeline_label == s.timeline_label
         assert len(node.output) == len(s.output)
+    # the cross-entropy's step (fused with its gradient unless TINYGRAPH_FUSION=0): the
+    # per-example losses and a [5, 3] float array (its backprop, or the logits' gradient)
     xent = next(n for n, s in zip(dev.node_stats, ours.node_stats)
-                if s.op_type.startswith("SparseSoftmax"))
+                if s.op_type.startswith("SparseSoftmax") or
+                any(m.endswith("/SparseSoftmaxCrossEntropyWithLogits") for m in s.fused_ops))
     loss_out, backprop = xent.output
     assert [d.size for d in backprop.tensor_description.shape.dim] == [5, 3]
     assert backprop.tensor_description.dtype == 1  # DT_FLOAT
