@@ -437,8 +437,8 @@ class _Compiled:
         self.padded = [None if to == shape else to for _, shape, to in made]
         pick = [i for t, i in outputs if t in group.outputs]
         self.pick = pick[0] if len(pick) == 1 else tuple(pick)
-        lines = ["# tinygraph %s fused kernel, codegen %d: %s" % (
-                     _version(), _CODEGEN, ", ".join(op.type for op in group.ops)),
+        lines = ["# tinygraph %s fused kernel, codegen %d, %s: %s" % (
+                     _version(), _CODEGEN, dtype, ", ".join(op.type for op in group.ops)),
                  "import numpy as np",
                  "from tinygraph.kernels._jit import jit",
                  "", "",
