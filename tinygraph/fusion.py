@@ -342,6 +342,8 @@ class _Compiled:
             space = np.broadcast_shapes(*loop)
         except ValueError:
             return None
+        if 0 in space:  # an empty loop stores nothing, not even a value that is not empty
+            return None  # (a scalar's negation next to a batch of 0 rows): run unfused
         values = {t for op in group.ops for t in _value_inputs(op)}
         for op in group.ops:
             kind = op._op_def.fusion.kind
