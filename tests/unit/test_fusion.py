@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 
 import tinygraph as tf
 from tinygraph import fusion, kernels
@@ -74,7 +74,6 @@ def train_and_fetch(built, feeds, **how):
 
 
 # -- 1. fused == unfused, on random graphs ----------------------------------------------------
-@settings(max_examples=20)
 @given(specs())
 # A variable's negation, fetched, in a group whose loop is empty at batch 0: once never stored.
 @example(Spec(np.float32, dims=[1, 1], batches=[1, 3, 0], feeds=[(True, False)],
@@ -97,6 +96,34 @@ def test_random_graphs_compute_the_same_fused_unfused_and_on_the_reference_kerne
                 np.testing.assert_array_equal(a, b, err_msg=what)  # no sum before these
             close(a, b, rtol, what)
             close(a, c, rtol, what + " (reference)")
+
+
+
+def test_views_and_read_only_inputs_compute_the_same_fused_and_unfused():
+    x = tf.placeholder(tf.float64, [3, 2])
+    t = tf.transpose(x)  # a strided view
+    c = tf.constant(np.arange(3.0))  # the graph's read-only array
+    fetches = [tf.nn.relu(t + c) * t, tf.nn.relu(x[:, 0] - 1.0) * 3.0, -(t * 2.0)]
+    v = tf.Variable(np.zeros((2, 3)))
+    put = tf.assign(v, t, validate_shape=False)  # may leave v non-contiguous
+    loss = tf.reduce_sum(v * v * 0.5) + 0.1 * tf.nn.l2_loss(v)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    feed = {x: np.arange(6.0).reshape(3, 2) - 2}
+    results = []
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            values = sess.run(fetches, feed)
+            sess.run(put, feed)
+            assert ("Fused" in sess.describe_plan(train)) == fusion_on
+            sess.run(train)
+            sess.run(train)
+            results.append(values + [sess.run(v)])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(results[0][0], np.maximum(feed[x].T + np.arange(3.0), 0)
+                                  * feed[x].T)
 
 
 # -- 2. errors: as unfused, and writes all or nothing -----------------------------------------
@@ -246,6 +273,19 @@ def test_fusion_is_off_with_tinygraph_fusion_0_or_the_reference_kernels(backend,
     monkeypatch.setenv("TINYGRAPH_FUSION", "0")
     assert sess.describe_plan([out, train], [x]) == plan  # read when a plan is compiled
     assert "Fused" not in tf.Session().describe_plan([out, train], [x])
+
+
+
+def test_nothing_fuses_in_a_process_with_tinygraph_numba_0():
+    code = ("import tinygraph as tf\n"
+            "x = tf.placeholder(tf.float32)\n"
+            "print('Fused' in tf.Session().describe_plan(tf.nn.relu(x + 1.0) * 2.0, [x]))\n")
+    for numba, fused in (("0", "False"), ("1", "True")):
+        env = dict(os.environ, TINYGRAPH_NUMBA=numba)
+        env.pop("TINYGRAPH_FUSION", None)
+        out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0 and out.stdout.split() == [fused], out.stderr
 
 
 # -- 5. the cache of generated kernels --------------------------------------------------------
