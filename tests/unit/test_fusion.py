@@ -98,7 +98,6 @@ def test_random_graphs_compute_the_same_fused_unfused_and_on_the_reference_kerne
             close(a, c, rtol, what + " (reference)")
 
 
-
 def test_views_and_read_only_inputs_compute_the_same_fused_and_unfused():
     x = tf.placeholder(tf.float64, [3, 2])
     t = tf.transpose(x)  # a strided view
@@ -131,12 +130,12 @@ def run_both(fetches, feed, setup=lambda sess: None, after=()):
     """For fused and unfused runs: (error type, error text, op name) or the values, then
     the values of ``after`` once the run is over."""
     outcomes = []
-    for fusion in (True, False):
-        with setting(fusion=fusion):
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
             sess = tf.Session()
             setup(sess)
             plan = sess.describe_plan(fetches, feed)
-            assert ("Fused" in plan) == fusion, plan
+            assert ("Fused" in plan) == fusion_on, plan
             try:
                 result = sess.run(fetches, feed)
             except tf.errors.OpError as e:
@@ -217,19 +216,28 @@ def test_reads_before_and_after_a_fused_write_see_the_old_and_the_new_value():
     loss = tf.reduce_sum(v * x) + 0.5 * tf.nn.l2_loss(v)
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     with tf.control_dependencies([train]):
-        after = tf.nn.relu(v.read_value() * 2.0 + 1.0)
-        stale = v.value() * 1.0  # the run's read of v, taken before the write
+        new_v = v.read_value()
+        stale = v.value() * 1.0  # the run's read of v, taken before the write: copied
+    after = tf.nn.relu(new_v * 2.0 + 1.0)  # fused, after the write
+    mixed = tf.nn.relu(v.value() * 1.0 + new_v * 0.0)  # no group across the write
+    fetches = [before, after, stale, mixed, train]
     feed = {x: np.array([1.0, 2.0, 3.0], np.float32)}
     init = tf.global_variables_initializer()
-    (fused, _), (unfused, _) = run_both([before, after, stale, train], feed,
-                                        setup=lambda sess: sess.run(init))
-    for a, b in zip(fused[:3], unfused[:3]):
+    (fused, _), (unfused, _) = run_both(fetches, feed, setup=lambda sess: sess.run(init))
+    for a, b in zip(fused[:4], unfused[:4]):
         np.testing.assert_array_equal(a, b)
     old = np.array([1.0, -2.0, 3.0], np.float32)
     new = old - np.float32(0.1) * (feed[x] + np.float32(0.5) * old)
     np.testing.assert_allclose(fused[0], np.maximum(old * 2 + 1, 0), rtol=1e-6)
     np.testing.assert_allclose(fused[1], np.maximum(new * 2 + 1, 0), rtol=1e-6)
     np.testing.assert_array_equal(fused[2], old)
+    np.testing.assert_array_equal(fused[3], np.maximum(old, 0))
+    with setting(fusion=True):
+        plan = tf.Session().describe_plan(fetches, feed).splitlines()
+    update = next(i for i, line in enumerate(plan) if "ApplyGradientDescent]" in line)
+    assert any("Fused %s[Mul, Add, Relu]" % after.op.name in line for line in plan[update:])
+    assert any("Fused %s[Mul, Add, Relu]" % before.op.name in line for line in plan[:update])
+    assert any("Fused %s[Mul, Add, Relu]" % mixed.op.name in line for line in plan[update:])
 
 
 def test_a_variable_read_inside_its_fused_update_is_not_copied_and_gives_tf1s_result():
