@@ -165,7 +165,7 @@ def _timed(step, stats, start_us, origin):
         stats.append(NodeExecStats(
             node_name, op.type if kind == "op" else kind,
             start_us + (begin - origin) // 1000, (end - begin) / 1000.0, outputs, label,
-            _kernel_backend(fn), [m.name for m in getattr(op, "ops", ())],
+            _kernel_backend(fn), [m.name for m in getattr(op, "ops", ()) if kind == "op"],
             thread_id=threading.get_ident()))
         return result
     return timed

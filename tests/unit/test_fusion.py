@@ -398,6 +398,8 @@ def test_a_traced_run_shows_each_fused_group_with_the_ops_inside():
     [update] = [s for s in stats if s.op_type == "Fused" and "update_" in s.node_name]
     assert update.fused_ops[-1] == update.node_name  # the update, after its gradient's ops
     assert update.kernel == "numba"
+    [check] = [s for s in stats if s.op_type == "check"]
+    assert check.fused_ops == []  # the pre-write check is not the group
     trace = json.loads(Timeline(md.step_stats).generate_chrome_trace_format())
     listed = [e["args"].get("fused_ops") for e in trace["traceEvents"] if e.get("ph") == "X"]
     assert "add, Relu, %s" % out.op.name in listed
