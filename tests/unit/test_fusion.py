@@ -5,12 +5,14 @@ Fused and unfused runs of one graph are compared on random graphs of the ops tha
 on the order rule around writes, and the generated kernels' disk cache, traced runs and
 threads are checked on small fixed graphs.
 
-Tolerance: elementwise chains (+ - * /, neg, square, relu, add_n) and the update compute
-each element with the same operations in the same order as the unfused kernels, so they
-are compared for exact equality; a fused SumToShape adds in loop order where numpy's sum
-adds pairwise, so values downstream of a sum (gradients, trained variables) are compared
-with rtol 1e-6 (float32) / 1e-12 (float64), relative to the array's largest magnitude;
-the reference kernels are compared the same way.
+Tolerance: an elementwise chain (+ - * /, neg, square, relu, add_n) and an update compute
+each element with the same operations in the same order as the unfused kernels, so the
+values of the first run's forward pass are compared for exact equality. A fused SumToShape
+adds in loop order, where numpy's sum keeps eight partial sums once it has 8 terms or more
+(a float32 sum of 120 terms differed in its last bit), so gradients and trained variables are compared with rtol
+1e-6 (float32) / 1e-12 (float64) of the array's largest magnitude; at the small shapes
+drawn here they came out bit-identical in 300 examples. The reference kernels are compared
+the same way.
 """
 import contextlib
 import json
