@@ -3,11 +3,12 @@
 A drawn ``Spec`` says what to build: the dtype, a base shape (its first axis possibly an
 unknown batch dim, fed at several sizes), leaves (placeholders, and variables when the
 run trains) each with a broadcast pattern over the base shape's trailing axes, and a list
-of elementwise ops over earlier values. ``build`` turns it into a graph: the ops, a tail
-``relu(last + leaf)`` (so that at least one group always fuses), the gradients of the
-tail's sum with respect to the placeholders (ReluGrad, SumToShape, AddN, Neg ...) and,
-with variables, a GradientDescent step on that sum plus an L2 term (a variable read inside
-its own fused update). Values are drawn from a seed, away from zero where they divide.
+of elementwise ops (and sums over the last axis, which end a group) over earlier values.
+``build`` turns it into a graph: the ops, a tail ``relu(last + leaf)`` (so that at least
+one group always fuses), the gradients of the tail's sum with respect to the placeholders
+(ReluGrad, SumToShape, AddN, Neg ...) and, with variables, a GradientDescent step on that
+sum plus an L2 term (a variable read inside its own fused update). Values are drawn from
+a seed, away from zero where they divide.
 """
 import collections
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 import tinygraph as tf
 
 BINARY = ("add", "sub", "mul", "div")
-UNARY = ("neg", "square", "relu", "scale")
+UNARY = ("neg", "square", "relu", "scale", "sum")  # sum: a reduction that does not fuse
 LEARNING_RATE = 0.05
 
 Spec = collections.namedtuple(
@@ -65,8 +66,14 @@ def specs(draw, max_ops=5):
             args = (a,) + tuple(draw(st.lists(st.sampled_from(same), min_size=1, max_size=2)))
         else:
             args = (a,)
+        pattern = _pattern_of([pool[k] for k in args])
+        if kind == "sum":  # over the last axis, kept as 1
+            if not pattern:
+                kind = "neg"
+            else:
+                pattern = pattern[:-1] + (False,)
         ops.append((kind, args))
-        pool.append(_pattern_of([pool[k] for k in args]))
+        pool.append(pattern)
     fetched = draw(st.lists(st.integers(len(leaves), len(pool) - 1), max_size=3, unique=True))
     return Spec(dtype, dims, batches, feeds, variables, ops, fetched,
                 draw(st.integers(0, 2 ** 16)))
@@ -109,6 +116,7 @@ def build(spec):
                  "mul": lambda: x[0] * x[1], "div": lambda: x[0] / x[1],
                  "neg": lambda: -x[0], "square": lambda: tf.square(x[0]),
                  "relu": lambda: tf.nn.relu(x[0]), "scale": lambda: x[0] * 0.5,
+                 "sum": lambda: tf.reduce_sum(x[0], axis=-1, keepdims=True),
                  "add_n": lambda: tf.add_n(x)}[kind]()
         pool.append(tf.convert_to_tensor(value))
     tail = tf.nn.relu(pool[-1] + pool[0])
