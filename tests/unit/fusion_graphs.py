@@ -1,4 +1,4 @@
-"""Random graphs of the ops that fuse, for test_fusion.py's property test.
+"""Random graphs of the ops that fuse, and running a graph fused or not (test_fusion.py).
 
 A drawn ``Spec`` says what to build: the dtype, a base shape (its first axis possibly an
 unknown batch dim, fed at several sizes), leaves (placeholders, and variables when the
@@ -8,14 +8,18 @@ of elementwise ops (and sums over the last axis, which end a group) over earlier
 one group always fuses), the gradients of the tail's sum with respect to the placeholders
 (ReluGrad, SumToShape, AddN, Neg ...) and, with variables, a GradientDescent step on that
 sum plus an L2 term (a variable read inside its own fused update). Values are drawn from
-a seed, away from zero where they divide.
+a seed, away from zero where they divide. ``train_and_fetch`` runs it under a ``setting``.
 """
 import collections
+import contextlib
+import os
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 import tinygraph as tf
+from tinygraph import kernels
 
 BINARY = ("add", "sub", "mul", "div")
 UNARY = ("neg", "square", "relu", "scale", "sum")  # sum: a reduction that does not fuse
@@ -138,3 +142,42 @@ def feed_values(spec, built):
     rng = np.random.RandomState(spec.seed + 1)
     return [{p: _values(rng, shape_of(spec, pattern, batch), spec.dtype)
              for p, pattern in zip(built.feeds, spec.feeds)} for batch in spec.batches]
+
+
+# -- running one graph fused, unfused, on the reference kernels ------------------------------
+@contextlib.contextmanager
+def setting(fusion=True, backend="numba"):
+    """Plans compiled inside use these kernels, fused or not."""
+    previous = kernels.backend or ("reference" if os.environ.get("TINYGRAPH_NUMBA") == "0"
+                                   else "numba")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TINYGRAPH_FUSION", "1" if fusion else "0")
+        kernels.use(backend)
+        try:
+            yield
+        finally:
+            kernels.use(previous)
+
+
+def close(actual, expected, rtol, what=""):
+    """Equal up to ``rtol`` of the largest magnitude in ``expected`` (NaNs in one place)."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype, what
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = finite.max() if finite.size else 0.0
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale,
+                               equal_nan=True, err_msg=what)
+
+
+def train_and_fetch(built, feeds, **how):
+    """Per feed dict: the fetched values, then the variables after that step; the plan."""
+    with setting(**how):
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        fetches = [built.fetches] + ([built.train_op] if built.train_op else [])
+        plan = sess.describe_plan(fetches, feeds[0])
+        results = []
+        for feed in feeds:
+            results.append(sess.run(fetches, feed)[0])
+            results.append(sess.run(built.variables))
+        return results, plan
