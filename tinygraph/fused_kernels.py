@@ -298,11 +298,11 @@ _said = []
 
 
 def _version():
-    try:
-        from importlib.metadata import version
-        return version("tinygraph")
-    except Exception:
-        return "unknown"
+    """tinygraph's version and the numba flags its kernels compile with (numba's own cache
+    does not see a change of flags)."""
+    from .kernels._jit import FLAGS
+    return "%s %s" % (getattr(sys.modules.get("tinygraph"), "__version__", "?"),
+                      ",".join("%s=%s" % item for item in sorted(FLAGS.items())))
 
 
 def cache_dir():
