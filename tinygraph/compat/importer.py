@@ -120,12 +120,20 @@ def _check_from_list(module, name, fromlist):
         try:
             getattr(module, item)
         except missing.NotImplementedYetError as e:
+            if _is_alias_path("%s.%s" % (name, item)):
+                continue  # tensorflow.examples.tutorials.mnist.input_data: the finder's
             raise ImportError(str(e), name=name) from None
         except AttributeError:
-            if missing._is_unimported_submodule(module.__name__, item):
+            if (missing._is_unimported_submodule(module.__name__, item)
+                    or _is_alias_path("%s.%s" % (name, item))):
                 continue
             path = "%s.%s" % (missing.NAMESPACES.get(module.__name__, name), item)
             raise ImportError("tinygraph does not implement %s yet" % path, name=name) from None
+
+
+def _is_alias_path(fullname):
+    """``ALIASES`` answers ``fullname`` or a module below it."""
+    return any(alias == fullname or alias.startswith(fullname + ".") for alias in ALIASES)
 
 
 def _make_import(original):
