@@ -17,6 +17,34 @@ fetches = [
     ("clip_by_global_norm_use_norm", clipped_use),
 ]
 
+# gradients through the clipping and the decay (TF1 composes them from differentiable ops)
+w = tf.constant([[1.0, 2.0], [-1.0, 0.5]])
+c = tf.constant(5.0)
+kink = tf.constant([3.0, 4.0])
+by_norm = tf.clip_by_norm(a, c)
+by_axes = tf.clip_by_norm(a, c, axes=[1])
+(global_a, global_b), _ = tf.clip_by_global_norm([a, b], c)
+(global_kink,), _ = tf.clip_by_global_norm([kink], c)
+(given_a, given_b), _ = tf.clip_by_global_norm([a, b], c, use_norm=tf.constant(20.0) * c / 5.0)
+lr, step, rate = tf.constant(0.5), tf.constant(3.0), tf.constant(0.8)
+fetches += [
+    ("d_clip_by_norm", tf.gradients(tf.reduce_sum(by_norm * w), [a, c])),
+    ("d_clip_by_norm_axes", tf.gradients(tf.reduce_sum(by_axes * w), [a, c])),
+    ("d_clip_by_norm_small", tf.gradients(tf.reduce_sum(tf.clip_by_norm(b, 10.0) * b), b)),
+    ("d_clip_by_norm_kink", tf.gradients(tf.reduce_sum(tf.clip_by_norm(kink, c) * [1.0, 2.0]),
+                                         [kink, c])),
+    ("d_clip_by_global_norm", tf.gradients(tf.reduce_sum(global_a * w) + tf.reduce_sum(
+        global_b * global_b), [a, b, c])),
+    ("d_clip_by_global_norm_kink", tf.gradients(tf.reduce_sum(global_kink * [1.0, 2.0]),
+                                                [kink, c])),
+    ("d_clip_by_global_norm_use_norm", tf.gradients(tf.reduce_sum(given_a * w)
+                                                    + tf.reduce_sum(given_b), [a, b, c])),
+    ("d_exponential_decay", tf.gradients(tf.train.exponential_decay(lr, step, 2.0, rate),
+                                         [lr, step, rate])),
+    ("d_exponential_decay_staircase", tf.gradients(tf.train.exponential_decay(
+        lr, step, 2, rate, staircase=True), [lr, rate])),
+]
+
 with tf.Session() as sess:
     for name, tensor in fetches:
         result = sess.run(tensor)
