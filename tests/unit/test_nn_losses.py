@@ -486,3 +486,13 @@ def test_loss_gradients_match_finite_differences():
             y = build(x)
             error = tf.test.compute_gradient_error(x, [3, 4], y, [], x_init_value=value)
             assert error < 1e-4, build  # the losses are computed in float32, as in TF1
+
+
+def test_compute_weighted_loss_weighs_reduces_and_collects():
+    losses = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    loss = tf.losses.compute_weighted_loss(losses, weights=[[1.0], [0.0]])
+    assert run(loss) == pytest.approx(1.5)  # (1 + 2) over the two nonzero weights
+    summed = tf.losses.compute_weighted_loss(losses, reduction=tf.losses.Reduction.SUM)
+    assert run(summed) == pytest.approx(10.0)
+    assert tf.get_collection(tf.GraphKeys.LOSSES) == [loss, summed]
+    assert tf.losses.get_losses() == [loss, summed]
