@@ -38,6 +38,8 @@ def test_every_script_has_a_reference_and_no_reference_is_stale():
     ("x [1e-07, 2.0]", "x [0.0, 2.0]", True), ("x [1e-05]", "x [0.0]", False),
     ("a [1, 2]", "a [1, 2, 3]", False), ("a [1,  2]", "a [1, 2]", True),
     ("b 'x' nan", "b 'x' nan", True), ("b True", "b False", False),
+    ("c [inf, -inf]", "c [inf, -inf]", True), ("c [inf]", "c [-inf]", False),
+    ("c [nan]", "c [1.0]", False), ("c [3.0]", "c [inf]", False),
 ])
 def test_the_comparison(got, want, same):
     assert (not cases.differences([got], [want])) == same

@@ -14,7 +14,7 @@ from ..graph import create_op
 from ..kernels import checks
 from ..registry import RegisterGradient, define_op
 from .array_ops import cast, convert_to_tensor
-from .math_ops import _FLOAT, _check_dtypes, _float_unary_infer, exp, square
+from .math_ops import _FLOAT, _check_dtypes, _float_unary_infer, _unary_infer, exp, square
 from .nn_ops import relu, sigmoid
 from .reduction_ops import reduce_sum
 
@@ -122,7 +122,12 @@ def _relu6_kernel(x):
     return np.minimum(np.maximum(x, x.dtype.type(0)), x.dtype.type(6))
 
 
-define_op("Relu6", _float_unary_infer, _relu6_kernel)
+def _relu6_infer(op):
+    """TF1's real number types: the floats and the integers."""
+    return _unary_infer(op, _FLOAT + ("int8", "int16", "int32", "int64", "uint8"))
+
+
+define_op("Relu6", _relu6_infer, _relu6_kernel)
 
 
 @RegisterGradient("Relu6")

@@ -139,7 +139,16 @@ def _dims_text(shape):
 
 
 # -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
-define_op("Add", _broadcast_infer, _broadcasting(np.add))
+_add_numbers = _broadcasting(np.add)
+
+
+def _add_kernel(x, y):
+    if x.dtype == object:  # strings (bytes) are concatenated, as TF1's Add does
+        return np.asarray(_add_numbers(x, y), dtype=object)
+    return _add_numbers(x, y)
+
+
+define_op("Add", lambda op: _broadcast_infer(op, _NUMERIC + ("string",)), _add_kernel)
 define_op("Sub", _broadcast_infer, _broadcasting(np.subtract))
 define_op("Mul", _broadcast_infer, _broadcasting(np.multiply))
 _real_div_kernel = _broadcasting(np.divide, quiet=True)

@@ -31,11 +31,11 @@ def _axes(x, axis):
 
 def _kernel_axis(x, axis):
     """The axes a kernel reduces, checked at run time (the rank may have been unknown when
-    the graph was built); a scalar has nothing to reduce."""
+    the graph was built); a scalar has no axis to reduce, as in TF1."""
     if axis is None:
         return None
     for a in axis:
-        if not -x.ndim <= a < max(x.ndim, 1):
+        if not -x.ndim <= a < x.ndim:
             raise errors.InvalidArgumentError(
                 None, None, "Invalid reduction dimension (%d for input with %d dimension(s)"
                 % (a, x.ndim))

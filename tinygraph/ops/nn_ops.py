@@ -24,11 +24,20 @@ __all__ = ["relu", "sigmoid", "tanh", "softmax", "l2_loss",
 
 
 # -- Relu -----------------------------------------------------------------------------------
+_REAL = _FLOAT + ("int8", "int16", "int32", "int64", "uint8")  # TF1's Relu: real number types
+
+
+def _real_unary_infer(op):
+    return _unary_infer(op, _REAL)
+
+
 def _relu_kernel(x):
+    if x.dtype.kind in "iu":
+        return np.maximum(x, x.dtype.type(0))
     return kernels.relu(x)
 
 
-define_op("Relu", _float_unary_infer, _relu_kernel)
+define_op("Relu", _real_unary_infer, _relu_kernel)
 
 
 @RegisterGradient("Relu")

@@ -24,7 +24,7 @@ def _reduce_infer(op, allowed=_NUMERIC):
         axes = set(range(rank))
     else:
         for a in axis:
-            if not -rank <= a < max(rank, 1):
+            if not -rank <= a < rank:  # a scalar has no axis to reduce, as in TF1
                 raise ValueError("Invalid reduction dimension %d for input with %d dimensions. "
                                  "for '%s' (op: '%s')" % (a, rank, op.name, op.type))
         axes = {a % rank for a in axis} if rank else set()
@@ -80,7 +80,7 @@ def _reduced_axes(rank, axis, error):
     if axis is None:
         return set(range(rank))
     for a in axis:
-        if not -max(rank, 1) <= a < max(rank, 1):  # a scalar accepts axis 0 and -1
+        if not -rank <= a < rank:  # a scalar has no axis to reduce, as in TF1
             raise error("Invalid reduction dimension %d for input with %d dimensions."
                         % (a, rank))
     return {a % rank for a in axis} if rank else set()
