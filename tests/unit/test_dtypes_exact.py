@@ -55,6 +55,7 @@ ROWS = [
     ("Const", ALL, lambda x, y: tf.constant(_value(x.dtype)[0, 0])),
     ("Identity", ALL, lambda x, y: tf.identity(x)),
     ("Reshape", ALL, lambda x, y: tf.reshape(x, [3, 2])),
+    ("Reshape", ALL, lambda x, y: tf.reshape(x, [tf.shape(x)[1], -1])),
     ("ExpandDims", ALL, lambda x, y: tf.expand_dims(x, 0)),
     ("ReshapeLike", ALL, lambda x, y: array_ops.reshape_like(x, tf.zeros([6]))),
     ("BroadcastLike", ALL, lambda x, y: array_ops.broadcast_like(x, tf.zeros([4, 2, 3]))),

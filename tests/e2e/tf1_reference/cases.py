@@ -48,6 +48,14 @@ def split_numbers(line):
     return skeleton, numbers
 
 
+def _close(g, w):
+    """Within RTOL (ATOL near zero); infinities must be equal, NaN matches only NaN."""
+    if g == w or (g != g and w != w):
+        return True
+    finite = abs(g) != float("inf") and abs(w) != float("inf") and g == g and w == w
+    return finite and abs(g - w) <= max(RTOL * abs(w), ATOL)
+
+
 def differences(got_lines, want_lines):
     """Every difference between two outputs, as readable lines (empty when they agree)."""
     problems = []
@@ -60,8 +68,7 @@ def differences(got_lines, want_lines):
             problems.append("line %d: %r\n      TF1: %r" % (number, got, want))
             continue
         for g, w in zip(got_numbers, want_numbers):
-            same = g == w or (g != g and w != w)  # inf == inf; nan matches nan
-            if not same and not abs(g - w) <= max(RTOL * abs(w), ATOL):
+            if not _close(g, w):
                 problems.append("line %d: %r != TF1's %r in %r" % (number, g, w, got))
                 break
     return problems
