@@ -157,6 +157,14 @@ ROWS = [
         lambda v, s, c, g: training_ops.apply_rms_prop(v, *s, *c, g), x, y, 2, 4)),
     ("ApplyCenteredRMSProp", FLOAT, lambda x, y: _update(
         lambda v, s, c, g: training_ops.apply_centered_rms_prop(v, *s, *c, g), x, y, 3, 4)),
+    ("SparseApplyMomentum", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_momentum(v, *s, c[0], g, c[1], [1, 0, 1]),
+        x, y, 1, 2)),
+    ("SparseApplyRMSProp", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_rms_prop(v, *s, *c, g, [1]), x, y, 2, 4)),
+    ("SparseApplyCenteredRMSProp", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_centered_rms_prop(v, *s, *c, g, [0]), x,
+        y, 3, 4)),
     ("ClipByNorm", FLOAT, lambda x, y: tf.clip_by_norm(x, 1.0)),
     ("ClipByNorm", FLOAT, lambda x, y: tf.clip_by_norm(x, 1.0, axes=[1])),
     ("ClipByGlobalNorm", FLOAT, lambda x, y: tf.clip_by_global_norm([x, y], 1.0)[0][0].op
@@ -305,7 +313,9 @@ ROWS.append(("Cast", (tf.string,), lambda x, y: tf.cast(x, tf.string)))
 # them with the right output dtype yet (some rows of these op types do pass). Marked xfail
 # until they are wired in; issue 12 stays open for them.
 _GAPS = {(t, "float16") for t in ("ApplyAdagrad", "ApplyAdam", "ApplyCenteredRMSProp",
-                                  "ApplyMomentum", "ApplyRMSProp", "ClipByGlobalNorm",
+                                  "ApplyMomentum", "ApplyRMSProp", "SparseApplyMomentum",
+                                  "SparseApplyRMSProp", "SparseApplyCenteredRMSProp",
+                                  "ClipByGlobalNorm",
                                   "ClipByNorm", "ExponentialDecay", "LinSpace",
                                   "MatrixDeterminant", "MatrixInverse")}
 _GAPS |= {(t, d) for t in ("BatchMatMul", "Cross", "Tensordot", "Range")

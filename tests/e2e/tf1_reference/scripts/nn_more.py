@@ -61,13 +61,31 @@ show("softplus_grad_far", lambda: tf.gradients(tf.reduce_sum(tf.nn.softplus(
 w = tf.Variable([[1.0, -1.0], [0.5, 2.0]])
 ids = tf.placeholder(tf.int32, [2])
 loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(w, ids) - 3.0))
-# (Momentum and RMSProp are left out: TF1 updates only the looked-up rows and their slots,
-# tinygraph's dense gradient updates every row; see README, "deliberately differs".)
-for name, opt in [("adam_sparse", tf.train.AdamOptimizer(0.1)),
+# a row that is not looked up keeps its value and its slots (TF1's IndexedSlices updates)
+for name, opt in [("momentum_sparse", tf.train.MomentumOptimizer(0.1, 0.9)),
+                  ("nesterov_sparse", tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True)),
+                  ("rmsprop_sparse", tf.train.RMSPropOptimizer(0.1, momentum=0.5)),
+                  ("rmsprop_centered_sparse", tf.train.RMSPropOptimizer(0.1, momentum=0.5,
+                                                                        centered=True)),
+                  ("adam_sparse", tf.train.AdamOptimizer(0.1)),
                   ("adagrad_sparse", tf.train.AdagradOptimizer(0.1))]:
     step = opt.minimize(loss)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         for rows in ([0, 0], [1, 1], [1, 0]):  # a row left out keeps its slots in TF1
             sess.run(step, {ids: rows})
-        print(name, sess.run(w).tolist())
+        print(name, sess.run(w).tolist(),
+              [sess.run(opt.get_slot(w, slot)).tolist() for slot in sorted(opt.get_slot_names())])
+
+# a gather of the variable twice (a sum of two IndexedSlices), and a gather along axis 1
+# (a dense gradient in TF1)
+both = tf.reduce_sum(tf.gather(w, ids)) + tf.reduce_sum(tf.square(tf.gather(w, [1])))
+across = tf.reduce_sum(tf.square(tf.gather(w, [0], axis=1)))
+for name, loss_value in [("two_gathers", both), ("gather_axis1", across)]:
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    step = opt.minimize(loss_value)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for rows in ([0, 0], [0, 0], [1, 0]):
+            sess.run(step, {ids: rows})
+        print(name, sess.run(w).tolist(), sess.run(opt.get_slot(w, "momentum")).tolist())
