@@ -9,7 +9,7 @@ from .. import errors, kernels
 from ..graph import create_op, name_scope
 from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import convert_to_tensor, expand_dims
+from .array_ops import convert_to_tensor, expand_dims, reshape
 from .math_ops import _check_dtypes, _unary_infer
 
 _FLOAT = ("float32", "float64")  # float16: not yet in the nn kernels
@@ -252,8 +252,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                            "SparseSoftmaxCrossEntropyWithLogits")
             return op.outputs[0]
         # other ranks, as TF1: logits to [-1, num_classes], labels to [-1], and back
-        from .array_ops import reshape
-        from .shape_ops import shape
+        from .shape_ops import shape  # shape_ops imports more of the ops than this module
         classes = lo.dims[-1] if lo.dims[-1] is not None else shape(logits)[-1]
         op = create_op("SparseSoftmaxCrossEntropyWithLogits",
                        [reshape(logits, [-1, classes]), reshape(labels, [-1])], {},
