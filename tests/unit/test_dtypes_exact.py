@@ -286,6 +286,7 @@ ROWS += [
         "MirrorPadGrad", [tf.pad(x, [[1, 1], [0, 2]], "REFLECT"), y],
         {"paddings": ((1, 1), (0, 2)), "mode": "REFLECT"})),
     ("OneHot", INT, lambda x, y: tf.one_hot(x, 4)),
+    ("OneHot", INT, lambda x, y: tf.one_hot(x, tf.size(x))),  # a depth known when run
     ("RandomShuffle", ALL, lambda x, y: tf.random_shuffle(x, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, output_dtype=tf.int32)),

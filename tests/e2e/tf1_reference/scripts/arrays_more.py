@@ -1,8 +1,5 @@
 """More array forms from TF1 scripts: strided slices in every form, gathers, tiles and
-fills with tensors, argument variants (num, axis, dtype), and their errors by class.
-
-Left out: ``one_hot`` with a depth known only when the graph runs (tinygraph needs it when
-the graph is built)."""
+fills with tensors, argument variants (num, axis, dtype), and their errors by class."""
 import numpy as np
 import tensorflow.compat.v1 as tf
 
@@ -49,7 +46,7 @@ show("pad_values", lambda: [tf.pad(x[0, :2, :2], [[0, 1], [1, 0]], constant_valu
 show("reverse_transpose", lambda: [tf.reverse(x[0, :2, :3], [-1]),
                                    tf.transpose(x[:2, :2, :2], [1, 2, 0])])
 show("range_n", lambda: [tf.range(n), tf.range(n, 7, 2), tf.linspace(0.0, 1.0, 3)])
-show("one_hot_args", lambda: [tf.one_hot(tf.constant([1, 0]), depth=2),
+show("one_hot_args", lambda: [tf.one_hot(tf.constant([1, 0]), depth=n),
                               tf.one_hot([2], 3, on_value=1, off_value=0),
                               tf.one_hot([[0, 2]], 3, axis=-1, dtype=tf.float64)])
 show("boolean_mask_axis", lambda: tf.boolean_mask(x[0, :2], [True, False, True, False, True],
