@@ -60,7 +60,7 @@ class TensorShape:
 
     def __init__(self, dims):
         if dims is not None:
-            dims = tuple(None if d is None else int(d) for d in dims)
+            dims = tuple(dimension_value(d) for d in dims)
         self.dims = dims
 
     @property
@@ -136,9 +136,10 @@ class TensorShape:
         return len(self.dims)
 
     def __iter__(self):
+        """The dims as TF1's ``Dimension``s (ints with ``.value``; ``?`` when unknown)."""
         if self.dims is None:
             raise ValueError("Cannot iterate over a shape with unknown rank.")
-        return iter(self.dims)
+        return (UNKNOWN if d is None else Dimension(d) for d in self.dims)
 
     def __getitem__(self, index):
         if self.dims is None:

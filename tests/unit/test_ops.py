@@ -140,6 +140,8 @@ def test_shape_indexing_gives_tf1_dimensions():
     assert repr(x.shape[0]) == "Dimension(None)" and (x.shape[0] == 5) is None
     assert tf.zeros([x.shape[1], 2]).shape.as_list() == [3, 2]
     assert tf.placeholder(tf.float32).shape[0].value is None
+    assert [d.value for d in x.get_shape()] == [None, 3] == x.shape.as_list()
+    assert tf.TensorShape([d for d in x.shape]) == x.shape
 
 
 # -- forward values -------------------------------------------------------------------------------

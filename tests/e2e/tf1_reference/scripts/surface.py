@@ -18,6 +18,8 @@ print(logits)
 print(w)
 print(x.shape, x.get_shape(), x.shape.as_list(), x.get_shape().as_list())
 print(x.shape[1], x.get_shape()[1].value, x.shape.ndims, logits.shape[0])
+print([d.value for d in x.get_shape()], [str(d) for d in logits.shape], x.shape[1] * 2,
+      tf.TensorShape([d for d in x.shape]), tf.TensorShape([None, 3]) == x.shape)
 print(tf.shape(x), tf.shape(x).dtype, x.dtype, w.dtype, w.shape, b.get_shape().as_list())
 print(logits.name, logits.op.name, logits.op.inputs[0].op.type, x.op.type, w.name, w.op.name)
 print([v.name for v in tf.trainable_variables()], [v.name for v in tf.global_variables()])
