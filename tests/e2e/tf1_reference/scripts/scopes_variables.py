@@ -5,7 +5,6 @@ Saver round trip."""
 import os
 import tempfile
 
-import numpy as np
 import tensorflow.compat.v1 as tf
 
 tf.disable_v2_behavior()
