@@ -113,7 +113,7 @@ def _report(exc, path):
     stack = report.stack
     while stack and stack[0].filename != path:
         del stack[0]
-    if isinstance(exc, (missing.NotImplementedYetError, ModuleNotFoundError)):
+    if isinstance(exc, (missing.NotImplementedYetError, ImportError)):
         while stack and stack[-1].filename in (missing.__file__, importer.__file__):
             del stack[-1]
     print("".join(report.format()), end="", file=sys.stderr)

@@ -3,7 +3,54 @@
 Build-time inference works on these; run-time code only ever sees real numpy shapes.
 """
 
-__all__ = ["TensorShape", "as_shape", "broadcast_shape"]
+__all__ = ["Dimension", "TensorShape", "as_shape", "broadcast_shape", "dimension_value"]
+
+
+class Dimension(int):
+    """One known dim of a TensorShape, as TF1's ``shape[i]`` gives it: an int with
+    ``.value`` (``x.get_shape()[1].value``), printed as the number."""
+
+    __slots__ = ()
+
+    @property
+    def value(self):
+        return int(self)
+
+    def __repr__(self):
+        return "Dimension(%d)" % self
+
+    def __str__(self):
+        return str(int(self))
+
+
+class UnknownDimension:
+    """An unknown dim, as TF1's ``Dimension(None)``: ``.value`` is None, printed as ``?``;
+    comparing it with anything gives None (unknown), as in TF1."""
+
+    __slots__ = ()
+    value = None
+
+    def __repr__(self):
+        return "Dimension(None)"
+
+    def __str__(self):
+        return "?"
+
+    def __eq__(self, other):
+        return None
+
+    def __ne__(self, other):
+        return None
+
+    __hash__ = object.__hash__
+
+
+UNKNOWN = UnknownDimension()
+
+
+def dimension_value(d):
+    """The int or None behind a dim, a Dimension or an unknown one."""
+    return None if d is None or isinstance(d, UnknownDimension) else int(d)
 
 
 class TensorShape:
@@ -13,7 +60,7 @@ class TensorShape:
 
     def __init__(self, dims):
         if dims is not None:
-            dims = tuple(None if d is None else int(d) for d in dims)
+            dims = tuple(dimension_value(d) for d in dims)
         self.dims = dims
 
     @property
@@ -89,16 +136,18 @@ class TensorShape:
         return len(self.dims)
 
     def __iter__(self):
+        """The dims as TF1's ``Dimension``s (ints with ``.value``; ``?`` when unknown)."""
         if self.dims is None:
             raise ValueError("Cannot iterate over a shape with unknown rank.")
-        return iter(self.dims)
+        return (UNKNOWN if d is None else Dimension(d) for d in self.dims)
 
     def __getitem__(self, index):
         if self.dims is None:
-            return None if isinstance(index, int) else TensorShape(None)
+            return UNKNOWN if isinstance(index, int) else TensorShape(None)
         if isinstance(index, slice):
             return TensorShape(self.dims[index])
-        return self.dims[index]
+        d = self.dims[index]
+        return UNKNOWN if d is None else Dimension(d)
 
 
 def as_shape(value):
@@ -110,7 +159,7 @@ def as_shape(value):
     if isinstance(value, int):
         return TensorShape([value])
     try:
-        dims = list(value)
+        dims = [None if isinstance(d, UnknownDimension) else d for d in value]
     except TypeError:
         raise TypeError("Cannot convert %r to a shape." % (value,)) from None
     for d in dims:

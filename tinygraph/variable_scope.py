@@ -266,7 +266,10 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             new_name = old.name + "/" + name if old.name else name
             base = old
             new_reuse = reuse or old.reuse  # reuse is inherited by sub-scopes
-            scope_name = name
+            # TF1: a default-named scope's name scope is default_name made unique among the
+            # graph's names, which may differ from the variable scope's name ("dense_1"
+            # variables under the name scope "dense_2")
+            scope_name = name if name_or_scope is not None else default_name
         if auxiliary_name_scope:
             scope_name = stack.enter_context(name_scope(scope_name))
         else:  # the scope's name scope is the current one

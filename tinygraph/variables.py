@@ -66,6 +66,10 @@ class Variable:
         return self._ref
 
     def _as_tensor(self):
+        # Inside control_dependencies an op reads the variable after them, as TF1's ref
+        # variables are read when the op runs: a new read carries the dependencies.
+        if self._ref.graph._control_inputs():
+            return self.read_value()
         return self._snapshot
 
     name = property(lambda self: self._ref.name)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.datasets.http_server import Server
 from tests.datasets.mnist_files import file_table, idx_bytes, write_gz, write_mnist
+import tinygraph
 from tinygraph.datasets import _download, mnist
 
 
@@ -296,3 +297,13 @@ def test_the_command_line_downloads_or_says_why_not_in_one_line(tmp_path, mirror
     monkeypatch.setattr(mnist, "FILES", table)
     assert mnist.main(["download", "--data-dir", str(target), "--url", url]) == 0
     assert sorted(p.name for p in target.iterdir()) == sorted(table)
+
+
+def test_a_dataset_built_from_arrays_walks_its_examples(tmp_path):
+    images = np.arange(3 * 28 * 28, dtype=np.uint8).reshape(3, 28, 28, 1)
+    data = mnist.DataSet(images, np.array([4, 5, 6]), dtype=tinygraph.float32, seed=1)
+    assert data.num_examples == 3 and data.images.shape == (3, 784)
+    assert data.images.dtype == np.float32 and data.images.max() <= 1.0
+    batch_images, batch_labels = data.next_batch(3, shuffle=False)
+    assert batch_labels.tolist() == [4, 5, 6]
+    np.testing.assert_allclose(batch_images * 255.0, images.reshape(3, 784), atol=1e-3)

@@ -8,35 +8,9 @@ from tests.conftest import PROJECT_ROOT
 from tests.datasets.mnist_files import write_mnist
 from tests.e2e.test_runner import REFERENCE, lines, run, write
 
-SCRIPT = """
-    from __future__ import print_function
-    import tensorflow as tf
-    from tensorflow.examples.tutorials.mnist import input_data
+SCRIPTS = PROJECT_ROOT / "tests" / "e2e" / "tf1_reference" / "scripts"
 
-    mnist = input_data.read_data_sets("MNIST_data/", one_hot=True, validation_size=4)
-
-    x = tf.placeholder(tf.float32, [None, 784])
-    W = tf.Variable(tf.zeros([784, 10]))
-    b = tf.Variable(tf.zeros([10]))
-    y = tf.nn.softmax(tf.matmul(x, W) + b)
-    y_ = tf.placeholder(tf.float32, [None, 10])
-    cross_entropy = tf.reduce_mean(-tf.reduce_sum(y_ * tf.log(y), reduction_indices=[1]))
-    train_step = tf.train.GradientDescentOptimizer(0.5).minimize(cross_entropy)
-    correct_prediction = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
-    accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
-
-    sess = tf.InteractiveSession()
-    tf.global_variables_initializer().run()
-    print(mnist.train.num_examples, mnist.validation.num_examples, mnist.test.num_examples)
-    for i in range(5):
-        _, loss = sess.run([train_step, cross_entropy],
-                           feed_dict={x: mnist.train.images, y_: mnist.train.labels})
-        print("step %d loss %.6f" % (i, loss))
-    batch_xs, batch_ys = mnist.train.next_batch(8)
-    print("batch", batch_xs.shape, batch_ys.shape)
-    print("accuracy %.4f" % sess.run(accuracy, feed_dict={x: mnist.test.images,
-                                                          y_: mnist.test.labels}))
-"""
+SCRIPT = (SCRIPTS / "mnist_softmax.py").read_text()
 
 
 def by_hand(arrays):
@@ -77,34 +51,7 @@ def test_classic_mnist_softmax_tutorial_prints_the_hand_computed_numbers(tmp_pat
     assert abs(float(out[11].split()[-1]) - accuracy) < 1e-6
 
 
-LAYERS_SCRIPT = """
-    import numpy as np
-    import tensorflow as tf
-    from tensorflow.examples.tutorials.mnist import input_data
-
-    print(tf.Session().run(tf.constant("Hello, MNIST!")))
-    data = input_data.read_data_sets("MNIST_data", validation_size=0)
-    images = tf.placeholder(tf.float32, [None, 784], name="images")
-    labels = tf.placeholder(tf.int64, [None], name="labels")
-    training = tf.placeholder(tf.bool, [], name="training")
-    hidden = tf.layers.dense(images, 8, activation=tf.nn.relu,
-                             kernel_initializer=tf.constant_initializer(0.01),
-                             bias_initializer=tf.constant_initializer(0.1))
-    hidden = tf.cond(training, lambda: hidden * 0.5, lambda: hidden)
-    logits = tf.layers.dense(hidden, 10, kernel_initializer=tf.zeros_initializer())
-    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=labels, logits=logits))
-    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
-    print(" ".join(v.name for v in tf.trainable_variables()))
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        feed = {images: data.train.images, labels: data.train.labels, training: True}
-        for step in range(4):
-            _, value = sess.run([train, loss], feed)
-            print("step %d loss %.6f" % (step, value))
-        feed = {images: data.test.images, labels: data.test.labels, training: False}
-        print("test loss %.6f" % sess.run(loss, feed))
-"""
+LAYERS_SCRIPT = (SCRIPTS / "mnist_layers.py").read_text()
 
 
 def layers_by_hand(arrays, steps=4):

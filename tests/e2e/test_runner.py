@@ -190,12 +190,24 @@ def test_usage(args, code):
      "tinygraph does not implement tf.contrib.layers.flatten yet"),
     ("import tensorflow.contrib.slim", "ModuleNotFoundError: "
      "tinygraph does not implement tensorflow.contrib.slim yet"),
-    ("from tensorflow.examples.tutorials import word2vec", "ModuleNotFoundError: "
+    # from-imports fail as Python's own do, with an ImportError, whatever the module's kind
+    ("from tensorflow.examples.tutorials import word2vec", "ImportError: "
      "tinygraph does not implement tensorflow.examples.tutorials.word2vec yet"),
-    ("from tensorflow import keras", "ModuleNotFoundError: "
+    ("from tensorflow import keras", "ImportError: "
      "tinygraph does not implement tf.keras yet"),
-    ("from tensorflow.python.framework import graph_util", "ModuleNotFoundError: "
+    ("from tensorflow.python.framework import graph_util", "ImportError: "
      "tinygraph does not implement tensorflow.python.framework.graph_util yet"),
+    ("from tensorflow.train import FtrlOptimizer", "ImportError: "
+     "tinygraph does not implement tf.train.FtrlOptimizer yet"),
+    ("from tensorflow.nn import relu, conv2d", "ImportError: "
+     "tinygraph does not implement tf.nn.conv2d yet"),
+    ("from tensorflow.compat.v1.losses import huber_loss", "ImportError: "
+     "tinygraph does not implement tf.losses.huber_loss yet"),
+    ("from tensorflow.python.framework.ops import no_such_name", "ImportError: "
+     "tinygraph does not implement tensorflow.python.framework.ops.no_such_name yet"),
+    ("from tensorflow.examples.tutorials.mnist.input_data import no_such_name", "ImportError: "
+     "tinygraph does not implement "
+     "tensorflow.examples.tutorials.mnist.input_data.no_such_name yet"),
 ])
 def test_a_missing_name_fails_with_one_clear_line(tmp_path, statement, last_line):
     script = write(tmp_path, "uses_missing.py", """
@@ -232,6 +244,25 @@ def test_hasattr_probes_in_a_script_see_missing_names_as_absent(tmp_path):
     assert lines(result.stdout) == [
         "GradientDescentOptimizer False True",
         "caught: tinygraph does not implement tf.train.ProximalAdagradOptimizer yet"]
+
+
+def test_from_imports_of_real_and_missing_names_in_a_script(tmp_path):
+    script = write(tmp_path, "from_imports.py", """
+        from tensorflow.train import AdamOptimizer, GradientDescentOptimizer
+        from tensorflow.nn import relu
+        from tensorflow.python.framework.ops import reset_default_graph
+        try:
+            from tensorflow.train import FtrlOptimizer
+        except ImportError as e:
+            print(type(e).__name__, e)
+        print(AdamOptimizer.__name__, GradientDescentOptimizer.__name__, relu.__name__,
+              callable(reset_default_graph))
+    """)
+    result = run(script, env=REFERENCE)
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stdout) == [
+        "ImportError tinygraph does not implement tf.train.FtrlOptimizer yet",
+        "AdamOptimizer GradientDescentOptimizer relu True"]
 
 
 # --- Ctrl-C ------------------------------------------------------------------------------------

@@ -212,3 +212,15 @@ def test_sharing_rules_property(names, mode):
             assert v is made[name] and mode is not None
         made[name] = v
     assert sorted(v.name for v in tf.global_variables()) == sorted("s/%s:0" % n for n in made)
+
+
+def test_a_default_named_scope_takes_a_name_scope_unique_among_the_graphs_names():
+    # TF1: the variable scope counts variable scopes, the name scope counts graph names
+    with tf.variable_scope("dense"):
+        tf.get_variable("kernel", [1])
+    tf.constant(0.0, name="dense_1")  # takes the name scope "dense_1" from the graph
+    with tf.variable_scope(None, default_name="dense") as scope:
+        v = tf.get_variable("kernel", [1])
+        c = tf.constant(1.0, name="c")
+    assert scope.name == "dense_1" and v.name == "dense_1/kernel:0"
+    assert c.name == "dense_2/c:0" and scope.original_name_scope == "dense_2/"

@@ -184,7 +184,8 @@ TABLE = {
         lambda a: tf.reduce_mean(a, axis=v[1], keepdims=v[2]), v[0])),
     "AddN": (two_of_one_shape(), lambda v, check: check(lambda a, b: tf.add_n([a, b, a]), *v)),
     "Reshape": (one_input, lambda x, check: check(lambda a: tf.reshape(a, [-1]), x) | check(
-        lambda a: tf.square(tf.reshape(a, [1, -1, 1])), x)),
+        lambda a: tf.square(tf.reshape(a, [1, -1, 1])), x) | check(  # a shape tensor:
+        lambda a: tf.square(tf.reshape(a, [tf.size(a), 1])), x)),
     "ExpandDims": (one_input, lambda x, check: check(lambda a: tf.expand_dims(a, 0), x) | check(
         lambda a: tf.expand_dims(a, -1) * tf.expand_dims(a, -1), x)),
     "Identity": (one_input, lambda x, check: check(tf.identity, x)),

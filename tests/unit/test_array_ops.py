@@ -468,6 +468,19 @@ def test_one_hot():
         tf.one_hot([1], 2, on_value=np.float64(1), off_value=np.int32(0))
 
 
+def test_one_hot_of_a_depth_known_when_the_graph_runs(backend):
+    depth = tf.placeholder(tf.int32, [])
+    hot = tf.one_hot(tf.constant([1, 0, 3]), depth)
+    assert hot.shape.as_list() == [3, None]
+    assert run(hot, {depth: 2}).tolist() == [[0, 1], [1, 0], [0, 0]]
+    assert run(tf.one_hot([[1]], depth, axis=0), {depth: 3}).tolist() == [[[0]], [[1]], [[0]]]
+    with pytest.raises(errors.InvalidArgumentError, match="depth must be non-negative, got: -1"):
+        run(hot, {depth: -1})
+    with pytest.raises(TypeError, match="'depth' has DataType int64"):
+        tf.one_hot([1], tf.placeholder(tf.int64, []))
+    assert tf.one_hot([1], tf.constant(3)).shape.as_list() == [1, 3]  # a constant: known now
+
+
 def test_squeeze_tile_reverse():
     x = np.arange(6).reshape(1, 2, 1, 3)
     np.testing.assert_array_equal(run(tf.squeeze(x)), x.reshape(2, 3))

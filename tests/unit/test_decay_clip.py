@@ -132,12 +132,6 @@ def test_clip_by_global_norm_clips_an_optimizers_gradients():
         np.testing.assert_allclose(sess.run(w), [2.4, 3.2])
 
 
-def test_the_clipping_ops_have_no_gradient_and_say_so():
-    x = tf.constant([3.0, 4.0])
-    with pytest.raises(LookupError, match="ClipByNorm"):
-        tf.gradients(tf.clip_by_norm(x, 1.0), x)
-
-
 def test_a_non_scalar_clip_norm_fed_at_run_time_is_refused():
     c = tf.placeholder(tf.float32)
     with tf.Session() as sess:

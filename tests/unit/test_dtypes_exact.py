@@ -58,13 +58,14 @@ ROWS = [
     ("Const", ALL, lambda x, y: tf.constant(_value(x.dtype)[0, 0])),
     ("Identity", ALL, lambda x, y: tf.identity(x)),
     ("Reshape", ALL, lambda x, y: tf.reshape(x, [3, 2])),
+    ("Reshape", ALL, lambda x, y: tf.reshape(x, [tf.shape(x)[1], -1])),
     ("ExpandDims", ALL, lambda x, y: tf.expand_dims(x, 0)),
     ("ReshapeLike", ALL, lambda x, y: array_ops.reshape_like(x, tf.zeros([6]))),
     ("BroadcastLike", ALL, lambda x, y: array_ops.broadcast_like(x, tf.zeros([4, 2, 3]))),
     ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([1, 3]))),
     ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([3]))),
     ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([]))),
-    ("Add", NUMERIC, lambda x, y: x + y),
+    ("Add", NUMERIC + (tf.string,), lambda x, y: x + y),  # strings: concatenated
     ("Add", NUMERIC, lambda x, y: tf.add(tf.reduce_sum(x), tf.reduce_sum(y))),
     ("Sub", NUMERIC, lambda x, y: x - y),
     ("Mul", NUMERIC, lambda x, y: x * y),
@@ -159,6 +160,14 @@ ROWS = [
         lambda v, s, c, g: training_ops.apply_rms_prop(v, *s, *c, g), x, y, 2, 4)),
     ("ApplyCenteredRMSProp", FLOAT, lambda x, y: _update(
         lambda v, s, c, g: training_ops.apply_centered_rms_prop(v, *s, *c, g), x, y, 3, 4)),
+    ("SparseApplyMomentum", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_momentum(v, *s, c[0], g, c[1], [1, 0, 1]),
+        x, y, 1, 2)),
+    ("SparseApplyRMSProp", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_rms_prop(v, *s, *c, g, [1]), x, y, 2, 4)),
+    ("SparseApplyCenteredRMSProp", FLOAT, lambda x, y: _update(
+        lambda v, s, c, g: training_ops.sparse_apply_centered_rms_prop(v, *s, *c, g, [0]), x,
+        y, 3, 4)),
     ("ClipByNorm", FLOAT, lambda x, y: tf.clip_by_norm(x, 1.0)),
     ("ClipByNorm", FLOAT, lambda x, y: tf.clip_by_norm(x, 1.0, axes=[1])),
     ("ClipByGlobalNorm", FLOAT, lambda x, y: tf.clip_by_global_norm([x, y], 1.0)[0][0].op
@@ -280,6 +289,7 @@ ROWS += [
         "MirrorPadGrad", [tf.pad(x, [[1, 1], [0, 2]], "REFLECT"), y],
         {"paddings": ((1, 1), (0, 2)), "mode": "REFLECT"})),
     ("OneHot", ONE_HOT_INDEX, lambda x, y: tf.one_hot(x, 4)),
+    ("OneHot", ONE_HOT_INDEX, lambda x, y: tf.one_hot(x, tf.size(x))),  # a depth known when run
     ("RandomShuffle", ALL, lambda x, y: tf.random_shuffle(x, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, seed=1)),
     ("Multinomial", FLOAT, lambda x, y: tf.multinomial(x, 3, output_dtype=tf.int32)),

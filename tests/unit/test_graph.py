@@ -226,6 +226,20 @@ def test_read_value_obeys_an_enclosing_control_dependency():
         assert sess.run([stale, fresh]) == [11.0, 21.0]
 
 
+def test_a_variable_used_inside_control_dependencies_is_read_after_them_as_in_tf1():
+    counter = tf.Variable(0, name="counter")
+    increment = tf.assign_add(counter, 2)
+    with tf.control_dependencies([increment]):
+        after = tf.identity(counter) * 10
+        doubled = counter + counter
+    before = tf.identity(counter) * 10  # outside: the variable as the run found it
+    assert after.op.inputs[0].op.control_inputs == (increment.op,)
+    with tf.Session() as sess:
+        sess.run(counter.initializer)
+        assert sess.run(after) == 20 and sess.run(after) == 40
+        assert sess.run([before, doubled]) == [40, 12]
+
+
 def test_a_name_ending_in_slash_never_reuses_an_existing_ops_name():
     tf.constant(1.0, name="layer")
     with pytest.raises(ValueError, match="Duplicate node name in graph: 'layer'"):

@@ -430,7 +430,21 @@ def test_reduction_edges():
         with pytest.raises(errors.InvalidArgumentError, match="Invalid reduction dimension"):
             run(out, feeds)
     with pytest.raises(errors.InvalidArgumentError, match="Invalid reduction dimension"):
-        run(tf.reduce_min(p, 0), {p: 2.5})  # a scalar has no axis 0 (test_reduction_axes.py)
+        run(tf.reduce_min(p, 0), {p: 2.5})  # a scalar has no axis 0, as in TF1
+    assert run(tf.reduce_min(p), {p: 2.5}) == 2.5
+
+
+@pytest.mark.parametrize("reduce", [tf.reduce_sum, tf.reduce_mean, tf.reduce_max,
+                                    tf.reduce_min, tf.reduce_prod, tf.reduce_logsumexp])
+@pytest.mark.parametrize("axis", [0, -1, [0]])
+def test_a_scalar_has_no_axis_to_reduce_as_in_tf1(reduce, axis):
+    with pytest.raises(ValueError, match="Invalid reduction dimension -?[01] for input with 0 "
+                                         "dimensions"):
+        reduce(tf.constant(3.0), axis)
+    for boolean in (tf.reduce_any, tf.reduce_all):
+        with pytest.raises(ValueError, match="Invalid reduction dimension"):
+            boolean(tf.constant(True), axis)
+    assert run(reduce(tf.constant(3.0), [])) == pytest.approx(3.0)
 
 
 def test_count_nonzero():

@@ -120,8 +120,8 @@ def test_log_softmax_is_log_of_softmax(x):
 def test_log_softmax_of_huge_logits_is_finite():
     got = run(tf.nn.log_softmax(tf.constant([[1e4, -1e4, 0.0]], tf.float32)))
     np.testing.assert_array_equal(got, np.array([[0.0, -2e4, -1e4]], np.float32))
-    with pytest.raises(ValueError, match="only the last axis"):
-        tf.nn.log_softmax(tf.zeros([2, 3]), axis=0)
+    with pytest.raises(ValueError, match="needs a known rank"):
+        tf.nn.log_softmax(tf.placeholder(tf.float32), axis=0)
 
 
 # -- cross-entropies ------------------------------------------------------------------------
@@ -486,3 +486,44 @@ def test_loss_gradients_match_finite_differences():
             y = build(x)
             error = tf.test.compute_gradient_error(x, [3, 4], y, [], x_init_value=value)
             assert error < 1e-4, build  # the losses are computed in float32, as in TF1
+
+
+def test_compute_weighted_loss_weighs_reduces_and_collects():
+    losses = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    loss = tf.losses.compute_weighted_loss(losses, weights=[[1.0], [0.0]])
+    assert run(loss) == pytest.approx(1.5)  # (1 + 2) over the two nonzero weights
+    summed = tf.losses.compute_weighted_loss(losses, reduction=tf.losses.Reduction.SUM)
+    assert run(summed) == pytest.approx(10.0)
+    assert tf.get_collection(tf.GraphKeys.LOSSES) == [loss, summed]
+    assert tf.losses.get_losses() == [loss, summed]
+
+
+def test_softmax_and_cross_entropies_along_another_axis_as_in_tf1():
+    z = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7.0 - 1.0
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(run(tf.nn.softmax(z, axis=1)), want, rtol=1e-6)
+    np.testing.assert_allclose(run(tf.nn.softmax(z, dim=-2)), want, rtol=1e-6)
+    np.testing.assert_allclose(run(tf.nn.log_softmax(z, axis=1)), np.log(want), rtol=1e-5)
+    labels = np.eye(3, dtype=np.float32)[[[0, 1, 2, 0], [2, 1, 0, 1]]].transpose(0, 2, 1)
+    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=z, axis=1)
+    assert loss.shape.as_list() == [2, 4]
+    np.testing.assert_allclose(run(loss), -np.sum(labels * np.log(want), axis=1), rtol=1e-5)
+    with pytest.raises(errors.InvalidArgumentError, match="out of range"):
+        tf.nn.softmax(z, axis=3)
+
+
+def test_sparse_cross_entropy_of_rank_3_logits_as_in_tf1():
+    z = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7.0 - 1.0
+    ids = np.array([[0, 1, 2], [3, 2, 1]])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ids, logits=z)
+    assert loss.shape.as_list() == [2, 3]
+    lse = np.log(np.exp(z).sum(-1))
+    np.testing.assert_allclose(run(loss), lse - np.take_along_axis(z, ids[..., None], -1)[..., 0],
+                               rtol=1e-5)
+    logits = tf.placeholder(tf.float32, [None, 3, 4])
+    grad, = tf.gradients(tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=ids, logits=logits)), logits)
+    softmax = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    np.testing.assert_allclose(run(grad, {logits: z}), softmax - np.eye(4)[ids], rtol=1e-5,
+                               atol=1e-6)

@@ -107,6 +107,43 @@ def test_sparse_cross_entropy_argument_checks():
         tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.zeros([3]), logits=logits)
 
 
+def test_reshape_to_a_shape_tensor_or_a_list_with_tensors(backend):
+    x = tf.placeholder(tf.float32, [None, 3])
+    rows = tf.reshape(x, [tf.shape(x)[0], -1, 1])
+    flipped = tf.reshape(x, tf.shape(tf.transpose(x)))
+    assert rows.shape.as_list() == [None, None, 1] and flipped.shape.as_list() == [3, None]
+    assert rows.op.type == flipped.op.type == "Reshape"
+    value = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got_rows, got_flipped = run([rows, flipped], {x: value})
+    np.testing.assert_array_equal(got_rows, value.reshape(2, 3, 1))
+    np.testing.assert_array_equal(got_flipped, value.reshape(3, 2))
+    grad, = tf.gradients(tf.reduce_sum(rows * rows), x)
+    np.testing.assert_array_equal(run(grad, {x: value}), 2 * value)
+    with pytest.raises(errors.InvalidArgumentError, match="Input to reshape is a tensor with "
+                                                          "6 values, but the requested shape "
+                                                          "has 8"):
+        run(tf.reshape(x, [tf.shape(x)[0], 4]), {x: value})
+
+
+def test_matmul_of_rank_3_is_a_batch_of_products_as_in_tf1(backend):
+    a = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
+    product = tf.matmul(tf.constant(a), tf.constant(a), transpose_b=True)
+    assert product.op.type == "BatchMatMul" and product.shape.as_list() == [2, 2, 2]
+    np.testing.assert_allclose(run(product), a @ a.transpose(0, 2, 1))
+
+
+def test_shape_indexing_gives_tf1_dimensions():
+    x = tf.placeholder(tf.float32, [None, 3])
+    assert x.get_shape()[1].value == 3 and x.shape[1] == 3 and int(x.shape[-1]) == 3
+    assert repr(x.shape[1]) == "Dimension(3)" and str(x.shape[1]) == "3"
+    assert x.shape[0].value is None and str(x.shape[0]) == "?"
+    assert repr(x.shape[0]) == "Dimension(None)" and (x.shape[0] == 5) is None
+    assert tf.zeros([x.shape[1], 2]).shape.as_list() == [3, 2]
+    assert tf.placeholder(tf.float32).shape[0].value is None
+    assert [d.value for d in x.get_shape()] == [None, 3] == x.shape.as_list()
+    assert tf.TensorShape([d for d in x.shape]) == x.shape
+
+
 # -- forward values -------------------------------------------------------------------------------
 def test_elementwise_and_matmul_values(backend):
     rng = np.random.default_rng(0)

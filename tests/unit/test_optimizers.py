@@ -269,3 +269,60 @@ def test_slots_and_beta_powers_are_saved_and_restored_so_training_resumes(tmp_pa
         saver.restore(sess, path)
         sess.run(train)
         np.testing.assert_array_equal(sess.run(w), want)
+
+
+# -- gradients that TF1 passes as IndexedSlices: only the rows looked up move ----------------
+@pytest.mark.parametrize("make, slot_names, step", [
+    (lambda: tf.train.MomentumOptimizer(0.1, 0.9), ["momentum"],
+     lambda v, s, g: momentum_step(v, s, g, np.float32, 0.1, 0.9, False)),
+    (lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True), ["momentum"],
+     lambda v, s, g: momentum_step(v, s, g, np.float32, 0.1, 0.9, True)),
+    (lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5), ["rms", "momentum"],
+     lambda v, s, g: rmsprop_step(v, s, g, np.float32, 0.1, 0.9, 0.5, 1e-10, False)),
+    (lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
+     ["rms", "mg", "momentum"],
+     lambda v, s, g: rmsprop_step(v, s, g, np.float32, 0.1, 0.9, 0.5, 1e-10, True)),
+])
+def test_a_gathered_variable_updates_only_the_rows_looked_up(make, slot_names, step, backend):
+    start = np.array([[1.0, -1.0], [0.5, 2.0], [3.0, 0.0]], np.float32)
+    w = tf.Variable(start)
+    ids = tf.placeholder(tf.int32, [None])
+    loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(w, ids) - 3.0)) + tf.reduce_sum(
+        tf.gather(w, ids))
+    optimizer = make()
+    train = optimizer.minimize(loss)
+    assert train.control_inputs[0].type.startswith("SparseApply")
+    var = start.copy()
+    slots = [np.full_like(start, 1.0 if name == "rms" else 0.0) for name in slot_names]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for rows in ([0, 0], [1], [2, 0]):
+            sess.run(train, {ids: rows})
+            grad = np.zeros_like(var)
+            for r in rows:  # the dense gradient, duplicates summed
+                grad[r] += 2.0 * (var[r] - 3.0) + 1.0
+            picked = np.unique(rows)
+            part_var, part_slots = var[picked], [s[picked] for s in slots]
+            step(part_var, part_slots, grad[picked])
+            var[picked] = part_var
+            for s, part in zip(slots, part_slots):
+                s[picked] = part
+            np.testing.assert_allclose(sess.run(w), var, rtol=1e-5)
+            for name, want in zip(slot_names, slots):
+                np.testing.assert_allclose(sess.run(optimizer.get_slot(w, name)), want,
+                                           rtol=1e-5, atol=1e-7)
+
+
+def test_a_sparse_update_checks_its_indices_before_anything_lands():
+    w = tf.Variable([[1.0], [2.0]])
+    optimizer = tf.train.MomentumOptimizer(0.1, 0.9)
+    accum = optimizer._slot(w, "momentum", 0, "Momentum")
+    from tinygraph.ops import training_ops
+    update = training_ops.sparse_apply_momentum(w._ref, accum._ref, tf.constant(0.1),
+                                                tf.ones([2, 1]), tf.constant(0.9), [2])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(errors.InvalidArgumentError, match="Index 2 at offset 0 in indices "
+                                                              "is out of range"):
+            sess.run(update)
+        assert sess.run(w).tolist() == [[1.0], [2.0]]

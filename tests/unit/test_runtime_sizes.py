@@ -423,6 +423,13 @@ def _optimizer_update(op_type, draw):
     builder, num_slots, num_scalars = {
         "ApplyMomentum": (lambda v, s, c, g: training_ops.apply_momentum(
             v, *s, c[0], g, c[1]), 1, 2),
+        "SparseApplyMomentum": (lambda v, s, c, g: training_ops.sparse_apply_momentum(
+            v, *s, c[0], g, c[1], [0]), 1, 2),
+        "SparseApplyRMSProp": (lambda v, s, c, g: training_ops.sparse_apply_rms_prop(
+            v, *s, *c, g, [0]), 2, 4),
+        "SparseApplyCenteredRMSProp": (
+            lambda v, s, c, g: training_ops.sparse_apply_centered_rms_prop(v, *s, *c, g, [0]),
+            3, 4),
         "ApplyAdam": (lambda v, s, c, g: training_ops.apply_adam(v, *s, *c, g), 2, 6),
         "ApplyAdagrad": (lambda v, s, c, g: training_ops.apply_adagrad(v, *s, *c, g), 1, 1),
         "ApplyRMSProp": (lambda v, s, c, g: training_ops.apply_rms_prop(v, *s, *c, g), 2, 4),
@@ -437,7 +444,8 @@ def _optimizer_update(op_type, draw):
 
 
 for _type in ("ApplyMomentum", "ApplyAdam", "ApplyAdagrad", "ApplyRMSProp",
-              "ApplyCenteredRMSProp"):
+              "ApplyCenteredRMSProp", "SparseApplyMomentum", "SparseApplyRMSProp",
+              "SparseApplyCenteredRMSProp"):
     row(_type)(functools.partial(_optimizer_update, _type))
 
 

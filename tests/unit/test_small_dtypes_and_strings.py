@@ -54,6 +54,19 @@ def test_strings_are_refused_where_tf1_has_no_kernel_for_them():
         tf.zeros_like(s)
 
 
+def test_adding_strings_concatenates_them_as_tf1s_add(backend):
+    words = tf.placeholder(tf.string, [None])
+    greeting = tf.constant("Hello, ") + words + "!"
+    with tf.Session() as sess:
+        assert sess.run(greeting, {words: ["World", b"TF1"]}).tolist() == [
+            b"Hello, World!", b"Hello, TF1!"]
+        assert sess.run(tf.add(tf.constant("a"), tf.constant("b"))) == b"ab"
+    with pytest.raises(TypeError, match="DataType string not in list"):
+        tf.constant("a") - tf.constant("b")
+    with pytest.raises(TypeError, match="not a string"):
+        tf.constant("a") + 1
+
+
 def test_string_variables_hold_and_assign_bytes():
     v = tf.Variable("old", name="motto")
     assert v.dtype.base_dtype == tf.string

@@ -83,3 +83,12 @@ def test_logging_goes_to_pythons_logging(caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["step 5", "every other", "every other", "every other"]
     assert tf.logging.get_verbosity() == tf.logging.INFO
+
+
+def test_gpu_options_are_accepted_and_ignored():
+    options = tf.GPUOptions(per_process_gpu_memory_fraction=0.5, allow_growth=True)
+    config = tf.ConfigProto(gpu_options=options)
+    assert config.gpu_options.per_process_gpu_memory_fraction == 0.5
+    with tf.Session(config=config) as sess:
+        assert sess.run(tf.constant(2.0, tf.double) * 2.0) == 4.0
+        assert tf.double is tf.float64

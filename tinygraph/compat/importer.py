@@ -10,9 +10,14 @@ module name in this order:
 3. a package on the way to an alias (``tensorflow.python``) is an empty stub package;
 4. anything else raises ``ModuleNotFoundError: tinygraph does not implement tensorflow.X yet``.
 
+It also wraps ``builtins.__import__`` so that ``from tensorflow.X import Y`` of a name that
+tinygraph lacks fails with ``ImportError: tinygraph does not implement tf.X.Y yet`` (Python
+would say only "cannot import name 'Y'"), whether ``tensorflow.X`` is a package or a module.
+
 To answer a new TensorFlow module, add one line to ``ALIASES``. Aliased modules are the very
 same module objects as tinygraph's (``tf.Variable is tinygraph.Variable``).
 """
+import builtins
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -100,6 +105,48 @@ class TensorFlowFinder(importlib.abc.MetaPathFinder):
         raise _not_implemented("%s.%s" % (missing.NAMESPACES[parent_name], child))
 
 
+def _is_answered(name):
+    return name.partition(".")[0] in ("tensorflow", "tinygraph")
+
+
+def _check_from_list(module, name, fromlist):
+    """``from NAME import a, b``: a name ``module`` lacks is an ImportError with one clear line.
+
+    A submodule that exists but is not imported yet is left to the import system.
+    """
+    for item in fromlist:
+        if item == "*" or item.startswith("_"):
+            continue
+        try:
+            getattr(module, item)
+        except missing.NotImplementedYetError as e:
+            if _is_alias_path("%s.%s" % (name, item)):
+                continue  # tensorflow.examples.tutorials.mnist.input_data: the finder's
+            raise ImportError(str(e), name=name) from None
+        except AttributeError:
+            if (missing._is_unimported_submodule(module.__name__, item)
+                    or _is_alias_path("%s.%s" % (name, item))):
+                continue
+            path = "%s.%s" % (missing.NAMESPACES.get(module.__name__, name), item)
+            raise ImportError("tinygraph does not implement %s yet" % path, name=name) from None
+
+
+def _is_alias_path(fullname):
+    """``ALIASES`` answers ``fullname`` or a module below it."""
+    return any(alias == fullname or alias.startswith(fullname + ".") for alias in ALIASES)
+
+
+def _make_import(original):
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A001
+        if fromlist and level == 0 and _is_answered(name):
+            original(name, globals, locals, (), 0)  # the module itself and its parents
+            _check_from_list(sys.modules[name], name, fromlist)
+        return original(name, globals, locals, fromlist, level)
+
+    __import__.wraps_for_tinygraph = original
+    return __import__
+
+
 _FINDER = TensorFlowFinder()
 
 
@@ -107,4 +154,6 @@ def install():
     """Answer ``import tensorflow...`` with tinygraph in this process (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+    if not hasattr(builtins.__import__, "wraps_for_tinygraph"):
+        builtins.__import__ = _make_import(builtins.__import__)
 

@@ -17,7 +17,7 @@ from ..registry import RegisterGradient, define_op
 from .array_ops import cast, convert_to_tensor
 from .math_ops import (_FLOAT, _NUMERIC, _check_dtypes, _float_unary_infer, _unary_infer, exp,
                        square)
-from .nn_ops import relu, sigmoid
+from .nn_ops import along_axis, relu, sigmoid
 from .reduction_ops import reduce_sum
 
 __all__ = ["softplus", "softsign", "elu", "relu6", "leaky_relu", "log_softmax"]
@@ -226,9 +226,8 @@ def _log_softmax_grad(op, grad):
 
 
 def log_softmax(logits, axis=None, name=None, dim=None):
-    """logits - log(sum(exp(logits))) along the last axis, computed max-subtracted."""
-    axis = dim if axis is None else axis
-    logits = convert_to_tensor(logits)
-    if axis not in (None, -1) and axis != (logits.shape.ndims or 0) - 1:
-        raise ValueError("log_softmax supports only the last axis (axis=-1)")
-    return create_op("LogSoftmax", [logits], {}, name)
+    """logits - log(sum(exp(logits))) along ``axis`` (``dim``; the last by default),
+    computed max-subtracted."""
+    return along_axis(lambda x, n: create_op("LogSoftmax", [x], {}, n),
+                      convert_to_tensor(logits), dim if axis is None else axis, name,
+                      "log_softmax")

@@ -198,7 +198,17 @@ def identity(input, name=None):
 
 # -- Reshape --------------------------------------------------------------------------------
 def _reshape_infer(op):
-    x, shape = op.inputs[0], list(op.attrs["shape"])
+    x = op.inputs[0]
+    if len(op.inputs) == 2:  # the new shape is a tensor: what is known of it now
+        from .shape_ops import partial_dims  # shape_ops imports this module
+        dims = partial_dims(op.inputs[1])
+        if dims is None or None in dims:
+            return [(TensorShape(None if dims is None else
+                                 [None if d in (None, -1) else d for d in dims]),
+                     x.dtype.base_dtype)]
+        shape = dims
+    else:
+        shape = list(op.attrs["shape"])
     if shape.count(-1) > 1:
         raise ValueError("Cannot infer shape for '%s': at most one -1 in the new shape %s"
                          % (op.name, shape))
@@ -218,6 +228,7 @@ def _reshape_infer(op):
 
 
 def _reshape_kernel(x, shape):
+    """``shape``: the attr (a tuple), or the value of the shape tensor (a 1-D int array)."""
     try:
         return x.reshape(shape)
     except ValueError:  # numpy checks the sizes anyway: no cost when they agree
@@ -244,12 +255,19 @@ define_op("Reshape", _reshape_infer, _reshape_kernel, aliases=True)
 
 @RegisterGradient("Reshape")
 def _reshape_grad(op, grad):
-    return [reshape_like(grad, op.inputs[0])]
+    return [reshape_like(grad, op.inputs[0])] + [None] * (len(op.inputs) - 1)
 
 
 def reshape(tensor, shape, name=None):
-    """Same values, new ``shape`` (a list of ints; one may be -1)."""
-    shape = tuple(int(d) for d in (shape.as_list() if isinstance(shape, TensorShape) else shape))
+    """Same values, new ``shape``: a list of ints (one may be -1), or a 1-D int tensor or a
+    list with scalar int tensors in it (``[tf.shape(x)[0], -1]``), read when the graph runs."""
+    if isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    if isinstance(shape, Tensor) or hasattr(shape, "_as_tensor") or any(
+            isinstance(d, Tensor) or hasattr(d, "_as_tensor") for d in shape):
+        from .shape_ops import shape_tensor  # shape_ops imports this module
+        return create_op("Reshape", [convert_to_tensor(tensor), shape_tensor(shape)], {}, name)
+    shape = tuple(int(d) for d in shape)
     return create_op("Reshape", [convert_to_tensor(tensor)],
                                          {"shape": shape}, name)
 

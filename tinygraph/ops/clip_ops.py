@@ -3,8 +3,8 @@
 
 TF1 builds each from a dozen small ops (``where``, ``maximum``, ``minimum``); here each
 clipping is one op whose kernel follows the same formula in the same order, in the
-tensor's dtype. They have no gradient (clipping is applied to gradients, which are not
-differentiated again); asking for one raises ``LookupError``.
+tensor's dtype, and whose gradient is that of TF1's composition, ties included
+(``maximum`` and ``minimum`` give a tie to their first argument).
 """
 import collections.abc
 
@@ -12,9 +12,12 @@ import numpy as np
 
 from .. import errors
 from ..graph import create_op, name_scope
-from ..registry import define_op
-from .array_ops import convert_to_tensor, identity
+from ..registry import RegisterGradient, define_op
+from .array_ops import convert_to_tensor, identity, ones_like, zeros_like
+from .binary_math_ops import maximum
+from .comparison_ops import where
 from .math_ops import add_n, multiply, sqrt
+from .reduction_ops import reduce_sum
 from .nn_ops import l2_loss
 
 __all__ = ["clip_by_norm", "clip_by_global_norm", "global_norm"]
@@ -75,6 +78,27 @@ def _clip_by_norm_kernel(t, clip_norm, axes):
 
 
 define_op("ClipByNorm", _clip_by_norm_infer, _clip_by_norm_kernel)
+
+
+@RegisterGradient("ClipByNorm")
+def _clip_by_norm_grad(op, grad):
+    """TF1's composition ``t * c / maximum(l2norm, c)``, ``l2norm = where(l2sum > 0,
+    sqrt(where(l2sum > 0, l2sum, 1)), l2sum)``, differentiated op by op."""
+    t, c = op.inputs
+    axes = None if op.attrs["axes"] is None else list(op.attrs["axes"])
+    l2sum = reduce_sum(t * t, axes, keepdims=True)
+    pred = l2sum > 0
+    root = sqrt(where(pred, l2sum, ones_like(l2sum)))
+    l2norm = where(pred, root, l2sum)
+    m = maximum(l2norm, c)
+    g_m = reduce_sum(-grad * t * c / (m * m), axes, keepdims=True)
+    to_norm = l2norm >= c  # Maximum's gradient: a tie goes to its first argument
+    zero = zeros_like(g_m)
+    g_norm = where(to_norm, g_m, zero)
+    g_l2sum = where(pred, g_norm * 0.5 / root, g_norm)
+    g_t = grad * c / m + 2.0 * t * g_l2sum
+    g_c = reduce_sum(grad * t / m) + reduce_sum(where(to_norm, zero, g_m))
+    return [g_t, g_c]
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
@@ -147,6 +171,26 @@ def _global_clip_kernel(clip_norm, use_norm, *ts):
 
 
 define_op("ClipByGlobalNorm", _global_clip_infer, _global_clip_kernel)
+
+
+@RegisterGradient("ClipByGlobalNorm")
+def _global_clip_grad(op, *grads):
+    """TF1's composition ``t_i * scale``, ``scale = c * minimum(1 / u, 1 / c) + (u - u)``,
+    differentiated op by op (a tie of ``minimum`` goes to ``1 / u``)."""
+    c, u, ts = op.inputs[0], op.inputs[1], op.inputs[2:]
+    inv_u, inv_c = 1.0 / u, 1.0 / c
+    to_u = inv_u <= inv_c
+    smaller = where(to_u, inv_u, inv_c)
+    scale = c * smaller + (u - u)
+    present = [(g, t) for g, t in zip(grads, ts) if g is not None]
+    if not present:
+        return [None] * len(op.inputs)
+    g_scale = add_n([reduce_sum(g * t) for g, t in present])
+    g_smaller = g_scale * c
+    zero = zeros_like(g_smaller)
+    g_u = where(to_u, g_smaller, zero) * (-inv_u / u)
+    g_c = g_scale * smaller + where(to_u, zero, g_smaller) * (-inv_c / c)
+    return [g_c, g_u] + [None if g is None else g * scale for g in grads]
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):

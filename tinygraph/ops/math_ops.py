@@ -139,7 +139,16 @@ def _dims_text(shape):
 
 
 # -- Add, Sub, Mul, RealDiv -----------------------------------------------------------------
-define_op("Add", _broadcast_infer, _broadcasting(np.add),
+_add_numbers = _broadcasting(np.add)
+
+
+def _add_kernel(x, y):
+    if x.dtype == object:  # strings (bytes) are concatenated, as TF1's Add does
+        return np.asarray(_add_numbers(x, y), dtype=object)
+    return _add_numbers(x, y)
+
+
+define_op("Add", lambda op: _broadcast_infer(op, _NUMERIC + ("string",)), _add_kernel,
           fusion=Fusion("elementwise", "{0} + {1}"))
 define_op("Sub", _broadcast_infer, _broadcasting(np.subtract),
           fusion=Fusion("elementwise", "{0} - {1}"))
@@ -368,8 +377,12 @@ def _matmul_grad(op, grad):
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
-    """Matrix product of two rank-2 tensors, optionally transposing either first."""
+    """Matrix product of two rank-2 tensors, optionally transposing either first; of rank 3
+    or more, a batch of products (``BatchMatMul``, equal batch dims), as TF1."""
     a, b = _convert_pair(a, b)
+    if (a.shape.ndims or 0) > 2 or (b.shape.ndims or 0) > 2:
+        from .linalg_ops import batch_matmul
+        return batch_matmul(a, b, adj_x=transpose_a, adj_y=transpose_b, name=name)
     return create_op("MatMul", [a, b], {"transpose_a": bool(transpose_a),
                                         "transpose_b": bool(transpose_b)}, name)
 

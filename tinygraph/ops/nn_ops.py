@@ -10,7 +10,7 @@ from ..graph import create_op, name_scope
 from ..kernels.reference import half_in_float32
 from ..registry import Fusion, RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import convert_to_tensor, expand_dims
+from .array_ops import convert_to_tensor, expand_dims, reshape
 from .math_ops import _NUMERIC, _check_dtypes, _unary_infer
 
 _FLOAT = ("float16", "float32", "float64")  # TF1's CPU kernels take half too
@@ -27,10 +27,12 @@ __all__ = ["relu", "sigmoid", "tanh", "softmax", "l2_loss",
 
 # -- Relu -----------------------------------------------------------------------------------
 def _relu_kernel(x):
+    if x.dtype.kind in "iu":
+        return np.maximum(x, x.dtype.type(0))
     return kernels.relu(x)
 
 
-define_op("Relu", _unary_infer, _relu_kernel,  # _NUMERIC, its default; NaN passes through
+define_op("Relu", _unary_infer, _relu_kernel,  # TF1's real types (_NUMERIC); NaN passes
           fusion=Fusion("elementwise", "{T}(0) if {0} <= {T}(0) else {0}"))
 
 
@@ -126,11 +128,31 @@ def _softmax_grad(op, grad):
     return [(grad - reduce_sum(grad * y, axis=-1, keepdims=True)) * y]
 
 
-def softmax(logits, axis=None, name=None):
-    """exp(logits) / sum(exp(logits)) along the last axis, computed max-subtracted."""
-    if axis not in (None, -1):
-        raise ValueError("softmax supports only the last axis (axis=-1)")
-    return create_op("Softmax", [convert_to_tensor(logits)], {}, name)
+def softmax(logits, axis=None, name=None, dim=None):
+    """exp(logits) / sum(exp(logits)) along ``axis`` (``dim``; the last by default),
+    computed max-subtracted. Another axis is swapped to the end and back, as TF1 does."""
+    logits = convert_to_tensor(logits)
+    return along_axis(lambda x, n: create_op("Softmax", [x], {}, n), logits,
+                      dim if axis is None else axis, name, "softmax")
+
+
+def along_axis(fn, x, axis, name, fn_name):
+    """``fn(x, name)`` along the last axis, or along ``axis`` by swapping it with the last
+    (a transpose before and after, TF1's ``_swap_axis``); x's rank must be known then."""
+    rank = x.shape.ndims
+    if axis is None or axis == -1 or (rank is not None and axis == rank - 1):
+        return fn(x, name)
+    if rank is None:
+        raise ValueError("%s along axis %d needs a known rank" % (fn_name, axis))
+    if not -rank <= axis < rank:
+        raise errors.InvalidArgumentError(
+            None, None, "%s: dim %d is out of range for a tensor of rank %d"
+            % (fn_name, axis, rank))
+    from .axis_ops import transpose
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    with name_scope(name, fn_name):
+        return transpose(fn(transpose(x, perm), None), perm)
 
 
 # -- L2Loss ---------------------------------------------------------------------------------
@@ -223,9 +245,15 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                 raise ValueError("Shape mismatch: The shape of labels (received %s) should "
                                  "equal the shape of logits except for the last dimension "
                                  "(received %s)." % (la, lo))
-        if lo.ndims is not None and lo.ndims != 2:
-            raise ValueError("sparse_softmax_cross_entropy_with_logits supports rank-2 logits "
-                             "[batch, num_classes]; got shape %s." % lo)
-        op = create_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], {},
+        if lo.ndims is None or lo.ndims == 2:
+            op = create_op("SparseSoftmaxCrossEntropyWithLogits", [logits, labels], {},
+                           "SparseSoftmaxCrossEntropyWithLogits")
+            return op.outputs[0]
+        # other ranks, as TF1: logits to [-1, num_classes], labels to [-1], and back
+        from .shape_ops import shape  # shape_ops imports more of the ops than this module
+        classes = lo.dims[-1] if lo.dims[-1] is not None else shape(logits)[-1]
+        op = create_op("SparseSoftmaxCrossEntropyWithLogits",
+                       [reshape(logits, [-1, classes]), reshape(labels, [-1])], {},
                        "SparseSoftmaxCrossEntropyWithLogits")
-        return op.outputs[0]
+        return reshape(op.outputs[0], shape(labels) if not la.is_fully_defined()
+                       else la.as_list())

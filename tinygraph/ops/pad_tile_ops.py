@@ -212,11 +212,18 @@ def _is_zero(value):
 
 # -- OneHot ------------------------------------------------------------------------------------
 def _one_hot_infer(op):
-    indices, depth, axis = op.inputs[0], op.attrs["depth"], op.attrs["axis"]
+    indices, depth, axis = op.inputs[0], op.attrs.get("depth"), op.attrs["axis"]
     if indices.dtype.base_dtype not in (dtypes.uint8, dtypes.int32, dtypes.int64):
         raise TypeError("Value passed to parameter 'indices' has DataType %s not in list of "
                         "allowed values: uint8, int32, int64" % indices.dtype.base_dtype.name)
-    if depth < 0:
+    if len(op.inputs) == 2:  # depth is a tensor, known when the graph runs
+        if op.inputs[1].dtype.base_dtype != dtypes.int32:
+            raise TypeError("Value passed to parameter 'depth' has DataType %s not in list of "
+                            "allowed values: int32" % op.inputs[1].dtype.base_dtype.name)
+        if op.inputs[1].shape.ndims not in (None, 0):
+            raise shape_error(op, "depth must be a scalar, but has shape %s"
+                              % op.inputs[1].shape.bracket_str())
+    elif depth < 0:
         raise shape_error(op, "depth must be non-negative, got: %d" % depth)
     dims = indices.shape.dims
     if dims is None:
@@ -230,6 +237,11 @@ def _one_hot_infer(op):
 
 
 def _one_hot_kernel(indices, depth, axis, on_value, off_value, dtype):
+    """``depth``: the attr, or the value of the depth tensor."""
+    if np.ndim(depth) or depth < 0:
+        raise errors.InvalidArgumentError(
+            None, None, "depth must be a scalar, but has shape %s" % list(np.shape(depth))
+            if np.ndim(depth) else "depth must be non-negative, got: %d" % depth)
     if not -1 <= axis <= indices.ndim:
         raise errors.InvalidArgumentError(None, None, "Expected axis to be -1 or between [0, "
                                           "%d).  But received: %d" % (indices.ndim + 1, axis))
@@ -253,7 +265,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         TypeError: the on/off values have different dtypes, or not ``dtype``.
     """
     indices = convert_to_tensor(indices)
-    depth = int(python_ints(depth, "depth"))
+    depth_tensor = None
+    if constant_value(depth) is None:  # known only when the graph runs
+        depth_tensor = convert_to_tensor(depth)
+    else:
+        depth = int(python_ints(depth, "depth"))
     on_value, off_value = _known(on_value, "on_value"), _known(off_value, "off_value")
     values = [v for v in (on_value, off_value) if v is not None]
     typed = [dtypes.as_dtype(v.dtype) for v in values if isinstance(v, (np.ndarray, np.generic))]
@@ -269,9 +285,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     off = dtypes.convert_array(0 if off_value is None else off_value, dtype)
     if on.ndim or off.ndim:
         raise ValueError("on_value and off_value must be scalars")
-    attrs = {"depth": depth, "axis": -1 if axis is None else int(axis), "on_value": on[()],
+    attrs = {"axis": -1 if axis is None else int(axis), "on_value": on[()],
              "off_value": off[()], "dtype": dtype}
-    return create_op("OneHot", [indices], attrs, name or "one_hot")
+    if depth_tensor is not None:
+        return create_op("OneHot", [indices, depth_tensor], attrs, name or "one_hot")
+    return create_op("OneHot", [indices], dict(attrs, depth=depth), name or "one_hot")
 
 
 def _known(value, what):

@@ -93,11 +93,17 @@ def _softmax_xent_grad(op, grad_loss, grad_backprop=None):
 
 
 def _softmax_xent(fn_name, label_gradient, labels, logits, axis, name):
-    if axis not in (None, -1):
-        raise ValueError("%s supports only the last axis (dim=-1)" % fn_name)
     with name_scope(name, "softmax_cross_entropy_with_logits") as scope:
         logits = convert_to_tensor(logits)
         labels = convert_to_tensor(labels, dtype=logits.dtype.base_dtype)
+        rank = logits.shape.ndims
+        if axis not in (None, -1) and not (rank is not None and axis == rank - 1):
+            # the class axis moved to the end (TF1's _move_dim_to_end)
+            if rank is None:
+                raise ValueError("%s along dim %d needs a known rank" % (fn_name, axis))
+            from .axis_ops import transpose
+            perm = [i for i in range(rank) if i != axis % rank] + [axis % rank]
+            logits, labels = transpose(logits, perm), transpose(labels, perm)
         op = create_op("SoftmaxCrossEntropyWithLogits", [logits, labels],
                        {"label_gradient": label_gradient}, scope)
         return op.outputs[0]

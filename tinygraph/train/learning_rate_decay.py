@@ -3,8 +3,12 @@ import numpy as np
 
 from .. import errors
 from ..graph import create_op, name_scope
-from ..ops.array_ops import convert_to_tensor
-from ..registry import define_op
+from ..ops.array_ops import cast, convert_to_tensor, ones_like, zeros_like
+from ..ops.binary_math_ops import pow  # noqa: A004 (TF1's name)
+from ..ops.comparison_ops import where
+from ..ops.math_ops import log
+from ..ops.unary_math_ops import floor
+from ..registry import RegisterGradient, define_op
 
 __all__ = ["exponential_decay"]
 
@@ -42,7 +46,43 @@ def _decay_kernel(lr, step, decay_steps, decay_rate, staircase=False):
         return np.asarray(lr * np.power(t(decay_rate), p), lr.dtype)
 
 
-define_op("ExponentialDecay", _decay_infer, _decay_kernel)  # no gradient: see below
+define_op("ExponentialDecay", _decay_infer, _decay_kernel)
+
+
+@RegisterGradient("ExponentialDecay")
+def _decay_grad(op, grad):
+    """The gradient of TF1's composition ``lr * Pow(r, p)``, ``p = s / d`` (floored when
+    ``staircase``), each of ``s, d, r`` cast to ``lr``'s dtype: Pow's rule (``log(r)`` taken
+    as 0 where ``r <= 0``), Floor's and an integer Cast's None, float Casts cast back."""
+    lr, step, steps, rate = op.inputs
+    dtype = lr.dtype.base_dtype
+    s, d, r = (_cast(t, dtype) for t in (step, steps, rate))
+    p = s / d
+    if op.attrs.get("staircase"):
+        p = floor(p)
+    power = pow(r, p)
+    positive = r > 0
+    log_r = where(positive, log(where(positive, r, ones_like(r))), zeros_like(r))
+    g_power = grad * lr
+    g_rate = g_power * p * pow(r, p - 1)
+    g_p = g_power * power * log_r
+    if op.attrs.get("staircase"):
+        g_step = g_steps = None
+    else:
+        g_step, g_steps = g_p / d, g_p * (-s / d / d)
+    return [grad * power, _cast_back(g_step, step), _cast_back(g_steps, steps),
+            _cast_back(g_rate, rate)]
+
+
+def _cast(t, dtype):
+    return t if t.dtype.base_dtype == dtype else cast(t, dtype)
+
+
+def _cast_back(g, t):
+    """Cast's gradient: back to a float input's dtype, None for an integer input."""
+    if g is None or not t.dtype.base_dtype.is_floating:
+        return None
+    return _cast(g, t.dtype.base_dtype)
 
 
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
@@ -53,7 +93,8 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     Python number), and is named ``ExponentialDecay`` as in TF1.
 
     It is one op (TF1 builds it from Cast, RealDiv, Floor, Pow and Mul, with the same
-    numbers) and has no gradient: differentiating through it raises LookupError.
+    numbers) with the gradient of TF1's composition (none into an integer step, and none
+    into the step or ``decay_steps`` when ``staircase``, as Floor has none).
 
     Raises:
         ValueError: ``global_step`` is None, or an argument is not a scalar.

@@ -1,6 +1,6 @@
 """``MomentumOptimizer``: gradient descent with a velocity (TF1's ApplyMomentum)."""
 from ..ops import training_ops
-from .optimizer import Optimizer, hyperparameters
+from .optimizer import Optimizer, hyperparameters, sparse_rows
 
 __all__ = ["MomentumOptimizer"]
 
@@ -11,7 +11,8 @@ class MomentumOptimizer(Optimizer):
     With ``use_nesterov=True``: ``var -= learning_rate * (grad + momentum * accum)`` after
     the same accumulator update (TF1's formula: ``grad * lr + accum * momentum * lr``).
     Each variable gets one slot, ``accum`` (``get_slot(var, "momentum")``), named
-    ``<var>/Momentum`` and initialized to zeros.
+    ``<var>/Momentum`` and initialized to zeros. A gradient that TF1 passes as IndexedSlices
+    (a gather's or an embedding lookup's) updates only the rows looked up, and their accum.
     """
 
     def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum",
@@ -32,6 +33,10 @@ class MomentumOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         hyper = self._hyper[var.dtype.base_dtype]
-        return training_ops.apply_momentum(
-            var._ref, self.get_slot(var, "momentum")._ref, hyper["learning_rate"], grad,
-            hyper["momentum"], use_nesterov=self._use_nesterov)
+        args = (var._ref, self.get_slot(var, "momentum")._ref, hyper["learning_rate"], grad,
+                hyper["momentum"])
+        rows = sparse_rows(grad)
+        if rows is not None:  # TF1's IndexedSlices: only the rows looked up move
+            return training_ops.sparse_apply_momentum(*args, rows,
+                                                      use_nesterov=self._use_nesterov)
+        return training_ops.apply_momentum(*args, use_nesterov=self._use_nesterov)

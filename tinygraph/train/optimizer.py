@@ -7,7 +7,8 @@ accumulator, made as non-trainable variables named after the variable and the op
 from ..gradients import gradients
 from ..graph import GraphKeys, Tensor, control_dependencies, get_default_graph, name_scope
 from ..ops import state_ops
-from ..ops.array_ops import cast, constant
+from ..ops.array_ops import cast, constant, reshape
+from ..ops.manip_ops import concat
 from ..ops.control_flow_ops import group
 from ..variables import Variable, trainable_variables
 
@@ -174,3 +175,17 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr = self._lr[var.dtype.base_dtype]["learning_rate"]
         return state_ops.apply_gradient_descent(var._ref, lr, grad)
+
+
+def sparse_rows(grad):
+    """The rows that a gradient touches when TF1 would pass it as ``IndexedSlices``: the
+    gradient of a gather along axis 0 or of an embedding lookup (of the variable itself), or
+    a sum of such gradients; None for any other gradient (TF1's dense case)."""
+    op = grad.op
+    if op.type == "EmbeddingLookupGrad" or (op.type == "GatherGrad" and op.attrs["axis"] == 0):
+        return reshape(op.inputs[1], [-1])
+    if op.type == "AddN" and op.inputs:
+        parts = [sparse_rows(t) for t in op.inputs]
+        if all(p is not None for p in parts):
+            return concat([cast(p, "int64") for p in parts], 0)
+    return None

@@ -1,6 +1,6 @@
 """``RMSPropOptimizer``: Hinton's RMSProp with momentum, as TF1 computes it."""
 from ..ops import training_ops
-from .optimizer import Optimizer, hyperparameters
+from .optimizer import Optimizer, hyperparameters, sparse_rows
 
 __all__ = ["RMSPropOptimizer"]
 
@@ -41,7 +41,12 @@ class RMSPropOptimizer(Optimizer):
         h = self._hyper[var.dtype.base_dtype]
         scalars = (h["learning_rate"], h["decay"], h["momentum"], h["epsilon"], grad)
         rms, mom = self.get_slot(var, "rms")._ref, self.get_slot(var, "momentum")._ref
+        rows = sparse_rows(grad)  # TF1's IndexedSlices: only the rows looked up move
         if self._centered:
-            return training_ops.apply_centered_rms_prop(
-                var._ref, self.get_slot(var, "mg")._ref, rms, mom, *scalars)
+            slots = (var._ref, self.get_slot(var, "mg")._ref, rms, mom)
+            if rows is not None:
+                return training_ops.sparse_apply_centered_rms_prop(*slots, *scalars, rows)
+            return training_ops.apply_centered_rms_prop(*slots, *scalars)
+        if rows is not None:
+            return training_ops.sparse_apply_rms_prop(var._ref, rms, mom, *scalars, rows)
         return training_ops.apply_rms_prop(var._ref, rms, mom, *scalars)
