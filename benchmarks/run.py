@@ -283,10 +283,11 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--only", nargs="*", help="steps overhead coldstart memory example "
-                        "loader")
+                        "wholerun loader")
     args = parser.parse_args(argv)
     rounds, samples = (1, 3) if args.quick else (args.rounds, args.samples)
-    only = set(args.only or ["steps", "overhead", "coldstart", "memory", "example", "loader"])
+    only = set(args.only or ["steps", "overhead", "coldstart", "memory", "example", "wholerun",
+                             "loader"])
     lines = ["## Results %s" % datetime.date.today().isoformat(), "",
              "Machine: " + machine_info() + ".",
              "Every process ran with OPENBLAS_CORETYPE removed from its environment."]
@@ -300,6 +301,9 @@ def main(argv=None):
         bench_memory(args.quick, lines)
     if "example" in only:
         bench_example(rounds, args.quick, lines)
+    if "wholerun" in only:
+        from . import wholerun
+        lines.extend(wholerun.report(args.rounds, args.quick))
     if "loader" in only:
         from . import loader
         lines.append("")
