@@ -15,12 +15,11 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
 
-from .steps import MODELS, available, frameworks_of
+from .steps import available, frameworks_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Issue 14's goals for tinygraph's step: (baseline, at most this many times its median). The

@@ -7,6 +7,7 @@ the caller goes on (building a graph, loading data).
 Ops call ``kernels.<name>(...)``; after the first lookup each name is a plain attribute.
 Both backends check the run-time sizes they rely on with the same code (``checks.py``).
 """
+import importlib
 import os
 import threading
 import warnings
@@ -58,7 +59,7 @@ WARM = (("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float3
 
 
 def _import_numba():
-    """Set up numba's code generator (~0.25 s here, after ~0.15 s of ``import numba``)."""
+    """Set up numba's code generator (~0.1 s here once its biggest imports are done)."""
     import numba.core.compiler_lock
     from numba.core.registry import cpu_target
     with numba.core.compiler_lock.global_compiler_lock:
@@ -80,9 +81,25 @@ def _warm(kernel, argtypes):
     return load
 
 
+def _import(name, optional=False):
+    """A step that imports module ``name`` (which numba's set-up would import anyway)."""
+    def step():
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            if not optional:
+                raise
+    return step
+
+
 def _background_steps():
-    """The background work, in steps short enough to stop between (see ``_halt``)."""
-    from . import _jit  # noqa: F401  (imports numba: the longest step, ~0.15 s here)
+    """The background work, in steps short enough to stop between (see ``_halt``); the
+    set-up of numba's code generator is preceded by the biggest imports it makes, so that no
+    step takes much longer than ``import numba`` itself (~0.15 s here)."""
+    from . import _jit  # noqa: F401  (imports numba)
+    yield _import("scipy.linalg.cython_blas", optional=True)  # numba's check for BLAS
+    yield _import("numba.np.arraymath")
+    yield _import("numba.np.arrayobj")
     yield _import_numba
     yield _import_kernels
     for kernel, argtypes in WARM:
