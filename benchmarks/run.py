@@ -281,6 +281,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--blas-threads", type=int, help="set OPENBLAS_NUM_THREADS for every "
+                        "process (on a busy machine OpenBLAS's threads make steps many times "
+                        "slower; the header records it)")
     parser.add_argument("--only", nargs="*", help="steps overhead coldstart memory example "
                         "wholerun loader")
     args = parser.parse_args(argv)
@@ -290,6 +293,9 @@ def main(argv=None):
     lines = ["## Results %s" % datetime.date.today().isoformat(), "",
              "Machine: " + machine_info() + ".",
              "Every process ran with OPENBLAS_CORETYPE removed from its environment."]
+    if args.blas_threads:
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
+        lines.append("Every process ran with OPENBLAS_NUM_THREADS=%d." % args.blas_threads)
     if "steps" in only:
         bench_steps(rounds, samples, args.quick, lines)
     if "overhead" in only:
