@@ -48,7 +48,7 @@ def _numba_requested():
 
 # What the background thread loads from numba's disk cache once numba is imported: the
 # float32 signatures of the kernels that a float32 training step and its accuracy fetch call
-# (the article's model and the two-layer net), as (jitted function, [(dtype, ndim), ...]).
+# (the article's model and the two-layer net): (name in numba_impl, [(dtype, ndim), ...]).
 # Only what an earlier process compiled is loaded; nothing is compiled in the background.
 WARM = (("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float32", 2)]),
         ("_axpy_inplace", [("float32", 1), ("float32", 0), ("float32", 1)]),
@@ -59,7 +59,7 @@ WARM = (("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float3
         ("_relu_grad", [("float32", 1), ("float32", 1), ("float32", 1)]))
 
 
-def _import_numba():
+def _set_up_code_generator():
     """Set up numba's code generator (~0.1 s here once its biggest imports are done)."""
     import numba.core.compiler_lock
     from numba.core.registry import cpu_target
@@ -101,7 +101,7 @@ def _background_steps():
     yield _import("scipy.linalg.cython_blas", optional=True)  # numba's check for BLAS
     yield _import("numba.np.arraymath")
     yield _import("numba.np.arrayobj")
-    yield _import_numba
+    yield _set_up_code_generator
     yield _import_kernels
     for kernel, argtypes in WARM:
         yield _warm(kernel, argtypes)
