@@ -50,7 +50,10 @@ def _numba_requested():
 # float32 signatures of the kernels that a float32 training step and its accuracy fetch call
 # (the article's model and the two-layer net): (name in numba_impl, [(dtype, ndim), ...]).
 # Only what an earlier process compiled is loaded; nothing is compiled in the background.
-WARM = (("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float32", 2)]),
+# A name numba_impl lacks is skipped.
+WARM = (("_bias_xent_scaled", [("float32", 2), ("float32", 1), ("int64", 1), ("float32", 0),
+                               ("float32", 1), ("float32", 2)]),
+        ("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float32", 2)]),
         ("_axpy_inplace", [("float32", 1), ("float32", 0), ("float32", 1)]),
         ("_column_sum", [("float32", 2), ("float32", 1)]),
         ("_argmax_rows", [("float32", 2), ("int64", 1)]),
@@ -78,7 +81,8 @@ def _warm(kernel, argtypes):
         from . import _jit, numba_impl
         types = [numba.types.Array(getattr(numba, dtype), ndim, "C") if ndim else
                  getattr(numba, dtype) for dtype, ndim in argtypes]
-        _jit.load_cached(getattr(numba_impl, kernel), types)
+        if hasattr(numba_impl, kernel):
+            _jit.load_cached(getattr(numba_impl, kernel), types)
     return load
 
 
