@@ -29,9 +29,9 @@ def _samples(fn, samples, inner, warmup_seconds):
 
 
 def case_step(args):
-    """One training step of ``--model`` in ``--framework``."""
+    """One training step of ``--model`` in ``--framework``, at ``--batch``."""
     from .steps import MODELS, make_batch, make_step
-    x, y = make_batch(MODELS[args.model]["batch"])
+    x, y = make_batch(args.batch or MODELS[args.model]["batch"])
     step = make_step(args.framework, args.model, x, y)
     inner = 2 if args.quick else 10
     return {"samples": _samples(step, args.samples, inner, 0.05 if args.quick else 1.0)}
@@ -145,6 +145,7 @@ def main(argv=None):
     parser.add_argument("case", choices=sorted(CASES))
     parser.add_argument("--framework", default="tinygraph")
     parser.add_argument("--model", default="softmax")
+    parser.add_argument("--batch", type=int, help="batch size (default: the model's)")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--data-dir")

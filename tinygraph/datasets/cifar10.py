@@ -26,7 +26,6 @@ from ._cifar_base import (ARCHIVE, FOLDER, HOW_TO_GET, MAX_MEMBER_BYTES, MAX_ROW
                           CacheDirError, ChecksumError, CifarError, CorruptDataError,
                           DataNotFoundError, DataReadError, DiskFullError, DownloadError,
                           NotCifarError, StaleDataError, cache_dir, find_data)
-from ._cifar_download import download
 from ._cifar_read import Rows, iter_archive, iter_directory, parse_batch, parse_meta
 
 __all__ = ["load_data", "download", "find_data", "cache_dir", "CifarError",
@@ -35,6 +34,15 @@ __all__ = ["load_data", "download", "find_data", "cache_dir", "CifarError",
            "StaleDataError", "BadArgumentError", "URL", "MD5", "SIZE", "ARCHIVE", "FOLDER",
            "MEMBERS", "TRAIN_BATCHES", "TEST_BATCH", "META", "HOW_TO_GET",
            "MAX_MEMBER_BYTES", "MAX_ROWS"]
+
+
+def __getattr__(name):
+    """``download`` is imported when first asked for: its machinery (urllib, http.client,
+    ssl, ~10 ms) is not needed to load data that is already here."""
+    if name == "download":
+        from ._cifar_download import download
+        return download
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 def _output_dtype(dtype, normalize):
@@ -123,6 +131,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "download":
+            from ._cifar_download import download
             print(download(args.data_dir, url=args.url))
         else:
             print(find_data(args.data_dir))

@@ -2,10 +2,13 @@
 
 ``TINYGRAPH_NUMBA=0`` selects the reference kernels. The backend is loaded on first use,
 so ``import tinygraph`` compiles nothing; it only starts ``prefetch()``, which imports
-numba in a background thread while the caller goes on (building a graph, loading data).
+numba and loads the common kernels from numba's disk cache in a background thread while
+the caller goes on (building a graph, loading data).
 Ops call ``kernels.<name>(...)``; after the first lookup each name is a plain attribute.
 Both backends check the run-time sizes they rely on with the same code (``checks.py``).
 """
+import gc
+import importlib
 import os
 import threading
 import warnings
@@ -50,25 +53,148 @@ def _numba_requested():
     return os.environ.get("TINYGRAPH_NUMBA", "1") != "0"
 
 
-def _import_numba():
-    """Import numba and set up its code generator (~0.4 s here). Compiles nothing."""
+# What the background thread loads from numba's disk cache once numba is imported: the
+# float32 signatures of the kernels that a float32 training step and its accuracy fetch call
+# (the article's model and the two-layer net): (name in numba_impl, [(dtype, ndim), ...]).
+# Only what an earlier process compiled is loaded; nothing is compiled in the background.
+# A name numba_impl lacks is skipped.
+WARM = (("_bias_xent_scaled", [("float32", 2), ("float32", 1), ("int64", 1), ("float32", 0),
+                               ("float32", 1), ("float32", 2)]),
+        ("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float32", 2)]),
+        ("_axpy_inplace", [("float32", 1), ("float32", 0), ("float32", 1)]),
+        ("_column_sum", [("float32", 2), ("float32", 1)]),
+        ("_argmax_rows", [("float32", 2), ("int64", 1)]),
+        ("_equal_1d", [("int64", 1), ("int64", 1), ("boolean", 1)]),
+        ("_relu", [("float32", 1), ("float32", 1)]),
+        ("_relu_grad", [("float32", 1), ("float32", 1), ("float32", 1)]))
+
+
+def _set_up_code_generator():
+    """Set up numba's code generator (~0.1 s here once its biggest imports are done)."""
+    import numba.core.compiler_lock
+    from numba.core.registry import cpu_target
+    with numba.core.compiler_lock.global_compiler_lock:
+        cpu_target.target_context.refresh()
+
+
+def _import_kernels():
+    from . import numba_impl  # noqa: F401  (defines the jitted functions, compiles nothing)
+
+
+def _warm(kernel, argtypes):
+    """A step that loads ``kernel`` for C-contiguous arrays of ``argtypes`` from the cache."""
+    def load():
+        import numba
+        from . import _jit, numba_impl
+        types = [numba.types.Array(getattr(numba, dtype), ndim, "C") if ndim else
+                 getattr(numba, dtype) for dtype, ndim in argtypes]
+        if hasattr(numba_impl, kernel):
+            _jit.load_cached(getattr(numba_impl, kernel), types)
+    return load
+
+
+def _import(name, optional=False):
+    """A step that imports module ``name`` (which numba's set-up would import anyway)."""
+    def step():
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            if not optional:
+                raise
+    return step
+
+
+def _background_steps():
+    """The background work, in steps short enough to stop between (see ``_halt``); the
+    set-up of numba's code generator is preceded by the biggest imports it makes, so that no
+    step takes much longer than ``import numba`` itself (~0.15 s here)."""
+    from . import _jit  # noqa: F401  (imports numba)
+    yield _import("scipy.linalg.cython_blas", optional=True)  # numba's check for BLAS
+    yield _import("numba.np.arraymath")
+    yield _import("numba.np.arrayobj")
+    yield _set_up_code_generator
+    yield _import_kernels
+    for kernel, argtypes in WARM:
+        yield _warm(kernel, argtypes)
+
+
+_thread = None  # the background thread, once started
+_stop = threading.Event()  # asks it to stop after its current step
+_done = False  # every step ran (or one failed: the first real use reports the problem)
+
+
+def _run_in_background():
+    """Run the steps until they are done or ``_stop`` is set. Python's cyclic garbage
+    collector is paused meanwhile: numba creates ~100,000 long-lived objects, and the
+    collections they trigger cost ~0.1 s of the ~0.45 s. Exit and fork wait for this thread
+    (``_halt``), so the collector is always running again by then."""
+    global _done
+    steps = _background_steps()
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
     try:
-        import numba.core.compiler_lock
-        from numba.core.registry import cpu_target
-        with numba.core.compiler_lock.global_compiler_lock:
-            cpu_target.target_context.refresh()
+        while not _stop.is_set():
+            step = next(steps, None)
+            if step is None:
+                break
+            step()
+        else:
+            return  # stopped: _resume() may start again (steps already run are cheap)
     except Exception:  # the first real use reports any problem (see use())
         pass
+    finally:
+        if paused:
+            gc.enable()
+    _done = True
 
 
 def prefetch():
-    """Start importing numba in the background, unless the reference kernels are selected.
+    """Import numba and load the common kernels from its cache in a background thread,
+    unless the reference kernels are selected. ``import tinygraph`` calls this.
 
-    The thread is not a daemon: a process that exits at once waits for the import to end,
-    rather than being torn down in the middle of it.
+    At exit and before ``fork``, the thread is stopped between two steps and waited for
+    (``_halt``: at most the step under way); the parent of a fork resumes it, the child
+    loads numba on first use. The thread is not a daemon, so it is never torn down in the
+    middle of numba's native code.
     """
-    if _numba_requested() and backend is None:
-        threading.Thread(target=_import_numba, name="tinygraph-numba-import").start()
+    global _thread
+    if not _numba_requested() or backend is not None or _done:
+        return
+    if _thread is not None and _thread.is_alive():
+        return
+    if _thread is None:
+        _register_hooks()
+    _stop.clear()
+    _thread = threading.Thread(target=_run_in_background, name="tinygraph-numba-import")
+    _thread.start()
+
+
+def _halt():
+    """Stop the background thread after its current step, and wait for it."""
+    _stop.set()
+    if _thread is not None and _thread is not threading.current_thread():
+        _thread.join()
+
+
+def _resume():
+    if _thread is not None:
+        prefetch()
+
+
+def _register_hooks():
+    """Halt the thread at exit (threading runs these before it waits for non-daemon threads;
+    concurrent.futures uses the same hook) and before ``fork``.
+
+    Registered when the thread first starts, after tinygraph's imports: ``fork`` runs the
+    ``before`` hooks in reverse order of registration, so ours runs before the hooks that
+    take locks the thread may need (``logging`` takes its module lock there, and numba's
+    import calls ``logging.getLogger``): waiting for the thread after those would deadlock.
+    """
+    import logging  # noqa: F401  (its fork hook first, so that ours runs before it)
+    getattr(threading, "_register_atexit", lambda fn: None)(_halt)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_halt, after_in_parent=_resume)
 
 
 def __getattr__(name):

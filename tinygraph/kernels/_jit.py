@@ -151,3 +151,31 @@ def _seal(cache_file):
 
     cache_file.save, cache_file.load = save_sealed, load_sealed
     cache_file._save_data, cache_file._load_data = save_data, load_data
+
+
+def load_cached(dispatcher, argtypes):
+    """Load the compiled code of ``dispatcher`` for ``argtypes`` (a tuple of numba types)
+    from the disk cache, if it is there; never compile. True if it is now loaded.
+
+    What ``Dispatcher.compile`` does on a cache hit (numba internals, so guarded: any
+    surprise means "not loaded", and the first call loads or compiles as usual). Used by the
+    background warm-up (``kernels.prefetch``), so that the first ``Session.run`` does not
+    pay for reading the kernels it needs.
+    """
+    from numba.core.compiler_lock import global_compiler_lock
+    try:
+        with global_compiler_lock:
+            if tuple(argtypes) in dispatcher.overloads:
+                return True
+            cache = getattr(dispatcher, "_cache", None)
+            if cache is None or not dispatcher._can_compile:
+                return False
+            cres = cache.load_overload(tuple(argtypes), dispatcher.targetctx)
+            if cres is None or cres.objectmode:
+                return False
+            dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc,
+                                                      [cres.library])
+            dispatcher.add_overload(cres)
+            return True
+    except Exception:
+        return False

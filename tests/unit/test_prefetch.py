@@ -1,0 +1,76 @@
+"""What ``import tinygraph`` starts in the background (``kernels.prefetch``) is safe: it
+stops between steps at exit, a ``fork`` neither deadlocks the child nor loses the parent's
+prefetch, and it only loads kernels from numba's cache, never compiles one.
+
+Each case runs in a fresh interpreter, since the thread starts at import."""
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.conftest import PROJECT_ROOT
+
+
+def run_python(code, **env):
+    environment = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    environment.pop("TINYGRAPH_NUMBA", None)
+    environment.update(env)
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=PROJECT_ROOT,
+                         env=environment, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout
+
+
+def test_exit_stops_the_background_work_after_the_step_under_way(tmp_path):
+    log = tmp_path / "steps"
+    run_python("""
+        import os, time
+        from tinygraph import kernels  # imported with TINYGRAPH_NUMBA=0: no thread yet
+
+        def steps():  # stand in for numba's import and the cache loads
+            for i in range(1, 6):
+                yield lambda i=i: (time.sleep(1.0 if i == 1 else 0),
+                                   open(%r, "a").write("%%d " %% i))
+        kernels._background_steps = steps
+        os.environ["TINYGRAPH_NUMBA"] = "1"
+        kernels.prefetch()  # what import tinygraph does; the script then ends at once
+    """ % str(log), TINYGRAPH_NUMBA="0")
+    assert log.read_text().split() == ["1"]
+
+
+def test_fork_while_numba_loads_leaves_both_processes_working():
+    out = run_python("""
+        import gc
+        import os
+        import numpy as np
+        import tinygraph as tf
+        from tinygraph import kernels
+
+        def relu_of_one():
+            x = tf.placeholder(tf.float32, [None])
+            with tf.Session() as sess:
+                return sess.run(tf.nn.relu(x), {x: np.array([-1.0, 2.0], np.float32)})
+
+        pid = os.fork()  # right after the import: the thread is mid-way
+        if pid == 0:
+            ok = (kernels._thread is None or not kernels._thread.is_alive()) and gc.isenabled()
+            ok = ok and relu_of_one().tolist() == [0.0, 2.0] and kernels.backend == "numba"
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        kernels._thread.join()  # resumed in the parent after the fork
+        print(os.waitstatus_to_exitcode(status), kernels._done, gc.isenabled(),
+              relu_of_one().tolist())
+    """)
+    assert out.split() == ["0", "True", "True", "[0.0,", "2.0]"]
+
+
+def test_the_warm_up_loads_from_the_cache_and_never_compiles(tmp_path):
+    out = run_python("""
+        import tinygraph
+        from tinygraph import kernels
+        kernels._thread.join()
+        from tinygraph.kernels import numba_impl
+        print(kernels._done, sum(len(getattr(numba_impl, name).overloads)
+                                 for name, _ in kernels.WARM if hasattr(numba_impl, name)))
+    """, NUMBA_CACHE_DIR=str(tmp_path))  # an empty cache: nothing to load
+    assert out.split() == ["True", "0"]
