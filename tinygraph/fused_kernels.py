@@ -276,6 +276,7 @@ class MeanXentKernel:
         self.zeros = None if has_bias else np.zeros(k, group.dtype)
         loss, gradient = group.ops[-4].outputs[0], group.ops[-1].outputs[0]
         self.pick = [(t is loss) for t in group.outputs if t in (loss, gradient)]
+        self.with_loss = any(self.pick)  # else only its shape is read: skip the logs
 
     def call(self, values):
         if self.zeros is None:
@@ -284,7 +285,8 @@ class MeanXentKernel:
             (z, labels, grad), bias = values, self.zeros
         count = labels.shape[0]
         scale = grad / grad.dtype.type(max(count, 1))  # as MeanGrad computes it
-        loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale)
+        loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale,
+                                                              self.with_loss)
         if bad >= 0:
             return self.group._run_unfused(values)  # which raises TF1's error
         results = [loss if is_loss else gradient for is_loss in self.pick]

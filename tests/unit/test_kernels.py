@@ -107,6 +107,9 @@ def test_bias_sparse_xent_scaled_is_the_unfused_ops(z, data):
         assert bad == -1 and loss.dtype == backprop.dtype == z.dtype
         same(loss, want_loss)
         same(backprop, scale * want_backprop)
+        no_loss, same_backprop, _ = impl.bias_sparse_xent_scaled(z, bias, labels, scale, False)
+        assert no_loss.shape == (0,)
+        same(same_backprop, backprop)
     if z.shape[0]:  # a bad label is reported, not read out of bounds
         assert N.bias_sparse_xent_scaled(z, bias, labels * 0 - 1, scale)[2] == 0
 
@@ -444,7 +447,9 @@ def test_jitted_kernels_refuse_sizes_themselves():
     assert N._sparse_xent(np.zeros((3, 0), f32), np.zeros(3, np.int64), np.empty(3, f32),
                           np.empty((3, 0), f32)) == -2
     assert N._bias_xent_scaled(np.zeros((3, 2), f32), np.zeros(3, f32), np.zeros(3, np.int64),
-                               f32(1), np.empty(3, f32), np.empty((3, 2), f32)) == -2
+                               f32(1), np.empty(3, f32), np.empty((3, 2), f32), True) == -2
+    assert N._bias_xent_scaled(np.zeros((3, 2), f32), np.zeros(2, f32), np.zeros(3, np.int64),
+                               f32(1), np.empty(2, f32), np.empty((3, 2), f32), True) == -2
     assert not N._column_sum(np.ones((3, 4), f32), np.empty(5, f32))
     assert not N._relu(np.ones(4, f32), np.empty(3, f32))
     assert not N._relu_grad(np.ones(4, f32), np.ones(3, f32), np.empty(4, f32))

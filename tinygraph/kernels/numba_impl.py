@@ -77,11 +77,14 @@ def sparse_xent(logits, labels):
 
 
 @jit
-def _bias_xent_scaled(z, bias, labels, scale, loss, backprop):
+def _bias_xent_scaled(z, bias, labels, scale, loss, backprop, with_loss):
     """_sparse_xent of z + bias (added in z's dtype, as the Add op does), then the
-    backprop times ``scale``: the same arithmetic in the same order as the unfused ops."""
+    backprop times ``scale``: the same arithmetic in the same order as the unfused ops
+    (softmax, minus one at the label, times scale), in one pass per row after the sum.
+    The loss is skipped when not ``with_loss``."""
     n, k = z.shape
-    if (k == 0 or bias.shape[0] != k or labels.shape[0] != n or loss.shape[0] != n
+    if (k == 0 or bias.shape[0] != k or labels.shape[0] != n
+            or (with_loss and loss.shape[0] != n)
             or backprop.shape[0] != n or backprop.shape[1] != k):
         return -2
     for i in range(n):
@@ -100,24 +103,26 @@ def _bias_xent_scaled(z, bias, labels, scale, loss, backprop):
             backprop[i, j] = e
             total += e
         inv = one / total
-        for j in range(k):
-            backprop[i, j] *= inv
         label = labels[i]
-        backprop[i, label] -= one
-        loss[i] = np.log(total) - ((z[i, label] + bias[label]) - row_max)
         for j in range(k):
-            backprop[i, j] = scale * backprop[i, j]
+            p = backprop[i, j] * inv
+            if j == label:
+                p -= one
+            backprop[i, j] = scale * p
+        if with_loss:
+            loss[i] = np.log(total) - ((z[i, label] + bias[label]) - row_max)
     return -1
 
 
-def bias_sparse_xent_scaled(z, bias, labels, scale):
+def bias_sparse_xent_scaled(z, bias, labels, scale, with_loss=True):
     checks.sparse_xent(z, labels)
     checks.bias_add(z, bias)
     if z.dtype not in _FLOATS or bias.dtype != z.dtype:
-        return reference.bias_sparse_xent_scaled(z, bias, labels, scale)
-    loss = np.empty(z.shape[0], z.dtype)
+        return reference.bias_sparse_xent_scaled(z, bias, labels, scale, with_loss)
+    loss = np.empty(z.shape[0] if with_loss else 0, z.dtype)
     backprop = np.empty_like(z)
-    bad = _bias_xent_scaled(z, bias, labels, z.dtype.type(scale), loss, backprop)
+    bad = _bias_xent_scaled(z, bias, labels, z.dtype.type(scale), loss, backprop,
+                            bool(with_loss))
     if bad == -2:
         raise _refused()
     if bad >= 0:

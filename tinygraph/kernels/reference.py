@@ -54,15 +54,18 @@ def sparse_xent(logits, labels):
     return loss.astype(logits.dtype, copy=False), backprop, -1
 
 
-def bias_sparse_xent_scaled(z, bias, labels, scale):
+def bias_sparse_xent_scaled(z, bias, labels, scale, with_loss=True):
     """``sparse_xent(z + bias, labels)`` with the backprop multiplied by ``scale``: the mean
-    cross-entropy's loss and gradient in one call (the fusion pass's kernel for it)."""
+    cross-entropy's loss and gradient in one call (the fusion pass's kernel for it). The
+    loss is an empty array when not ``with_loss``."""
     checks.sparse_xent(z, labels)
     checks.bias_add(z, bias)
     with np.errstate(invalid="ignore", over="ignore"):
         loss, backprop, bad = sparse_xent(z + bias, labels)
         if bad < 0:
             backprop *= scale
+    if bad < 0 and not with_loss:
+        loss = loss[:0]
     return loss, backprop, bad
 
 
