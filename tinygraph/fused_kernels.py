@@ -284,7 +284,9 @@ class MeanXentKernel:
         else:
             (z, labels, grad), bias = values, self.zeros
         count = labels.shape[0]
-        scale = grad / grad.dtype.type(max(count, 1))  # as MeanGrad computes it
+        # grad / count in grad's dtype, as MeanGrad computes it (a float32 quotient computed
+        # in float64 and rounded once is the float32 quotient: 53 >= 2 * 24 + 2 bits)
+        scale = grad.dtype.type(float(grad) / max(count, 1))
         loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale,
                                                               self.with_loss)
         if bad >= 0:

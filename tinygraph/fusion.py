@@ -156,7 +156,7 @@ def fuse(order, fed, targets):
                 continue
             members.add(op)
             todo.extend(t.op for t in values if t not in fed)
-        if len(members) > 1:
+        if members:  # an update alone too: its generated call is leaner than the kernel's
             group = sorted(members, key=position.get)
             for op in group:
                 group_of[op] = group
