@@ -36,13 +36,13 @@ __all__ = ["load_data", "download", "find_data", "cache_dir", "CifarError",
            "MAX_MEMBER_BYTES", "MAX_ROWS"]
 
 
-def __getattr__(name):
-    """``download`` is imported when first asked for: its machinery (urllib, http.client,
-    ssl, ~10 ms) is not needed to load data that is already here."""
-    if name == "download":
-        from ._cifar_download import download
-        return download
-    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+def download(data_dir=None, url=URL, md5=MD5, progress=True, max_bytes=None, timeout=60):
+    """Fetch and extract CIFAR-10 unless it is already found; returns where it is. See
+    ``_cifar_download.download`` for the arguments and what it promises. Its machinery
+    (urllib, http.client, ssl, ~10 ms) is imported on the first call: loading data that
+    is already here does not need it."""
+    from . import _cifar_download
+    return _cifar_download.download(data_dir, url, md5, progress, max_bytes, timeout)
 
 
 def _output_dtype(dtype, normalize):
