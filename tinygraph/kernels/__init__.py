@@ -27,6 +27,8 @@ def use(name):
     """
     global backend
     if name == "numba":
+        if _thread is not None and _thread is not threading.current_thread():
+            _thread.join()  # numba is being set up: use it when that is done, not meanwhile
         try:
             from . import numba_impl as module
         except ImportError as e:
@@ -70,11 +72,18 @@ WARM = (("_bias_xent_scaled", [("float32", 2), ("float32", 1), ("int64", 1), ("f
 
 
 def _set_up_code_generator():
-    """Set up numba's code generator (~0.1 s here once its biggest imports are done)."""
+    """Set up numba's code generator (~0.1 s here once its biggest imports are done).
+
+    The target context is created before the compiler lock is taken, as numba itself does
+    (a first ``@jit`` creates it under the property's lock, and the context takes the
+    compiler lock inside): taking them in the other order here deadlocked against a main
+    thread that decorated its first kernel meanwhile.
+    """
     import numba.core.compiler_lock
     from numba.core.registry import cpu_target
+    context = cpu_target.target_context
     with numba.core.compiler_lock.global_compiler_lock:
-        cpu_target.target_context.refresh()
+        context.refresh()
 
 
 def _import_kernels():
