@@ -12,7 +12,8 @@ from .. import dtypes, errors, kernels
 from ..graph import Tensor, create_op, graph_of
 from ..registry import Fusion, NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape, broadcast_shape
-from .array_ops import cast, convert_to_tensor, sum_to_shape
+from .array_ops import cast, convert_to_tensor
+from .broadcast_ops import sum_to_shape
 
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "add_n", "square",
            "sqrt", "exp", "log", "matmul", "equal", "install_operators"]
