@@ -16,8 +16,9 @@ from .ops.array_ops import (cast, constant, convert_to_tensor, expand_dims, iden
                             ones_like, placeholder, reshape, zeros, zeros_like)
 from .ops.control_flow_ops import cond, group, no_op
 from .ops.logging_ops import Print, print_v2 as print  # noqa: A004  (TF's public name)
-from .ops.math_ops import (add, add_n, divide, equal, exp, log, matmul, multiply, negative,
-                           sqrt, square, subtract, truediv)
+from .ops.math_ops import (add, add_n, divide, equal, exp, log, multiply, negative, sqrt,
+                           square, subtract, truediv)
+from .ops.matmul_ops import matmul
 from .ops.reduction_ops import argmax, reduce_mean, reduce_sum
 from .ops.comparison_ops import (greater, greater_equal, less, less_equal, logical_and,
                                  logical_not, logical_or, logical_xor, not_equal, where)

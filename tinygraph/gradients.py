@@ -7,8 +7,8 @@ gradients flowing into one tensor are summed with AddN. Because the result is mo
 it can be fetched, inspected, and differentiated again.
 """
 from .graph import Tensor, graph_of, name_scope
-from .ops.array_ops import (constant, convert_to_tensor, ensure_shape_like, ones_like,
-                            zeros_like)
+from .ops.array_ops import constant, convert_to_tensor, ones_like, zeros_like
+from .ops.broadcast_ops import ensure_shape_like
 from .ops.math_ops import add_n
 from .registry import get_gradient_function
 

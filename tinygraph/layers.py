@@ -11,7 +11,8 @@ from . import missing
 from .graph import name_scope
 from .init_ops import zeros_initializer
 from .ops.array_ops import convert_to_tensor, reshape
-from .ops.math_ops import add, matmul
+from .ops.math_ops import add
+from .ops.matmul_ops import matmul
 from .shapes import TensorShape
 from .variable_scope import get_variable, variable_scope
 

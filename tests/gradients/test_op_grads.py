@@ -22,8 +22,8 @@ import tinygraph as tf
 from tests import strategies as S
 from tinygraph import registry
 from tinygraph.graph import create_op
-from tinygraph.ops.array_ops import (broadcast_like, ensure_shape_like, reshape_like,
-                                     sum_to_shape)
+from tinygraph.ops.array_ops import reshape_like
+from tinygraph.ops.broadcast_ops import broadcast_like, ensure_shape_like, sum_to_shape
 
 TOLERANCE = 1e-6
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import tinygraph as tf
 from tinygraph import errors, registry
 from tinygraph.graph import create_op
-from tinygraph.ops import array_ops, gather_ops, linalg_ops, slicing, state_ops, training_ops
+from tinygraph.ops import (array_ops, broadcast_ops, gather_ops, linalg_ops, slicing, state_ops,
+                           training_ops)
 
 FLOAT = (tf.float16, tf.float32, tf.float64)
 FLOAT_NOT_HALF = (tf.float32, tf.float64)  # TF1 has no CPU kernel (or no op) for half
@@ -61,10 +62,10 @@ ROWS = [
     ("Reshape", ALL, lambda x, y: tf.reshape(x, [tf.shape(x)[1], -1])),
     ("ExpandDims", ALL, lambda x, y: tf.expand_dims(x, 0)),
     ("ReshapeLike", ALL, lambda x, y: array_ops.reshape_like(x, tf.zeros([6]))),
-    ("BroadcastLike", ALL, lambda x, y: array_ops.broadcast_like(x, tf.zeros([4, 2, 3]))),
-    ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([1, 3]))),
-    ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([3]))),
-    ("SumToShape", NUMERIC, lambda x, y: array_ops.sum_to_shape(x, tf.zeros([]))),
+    ("BroadcastLike", ALL, lambda x, y: broadcast_ops.broadcast_like(x, tf.zeros([4, 2, 3]))),
+    ("SumToShape", NUMERIC, lambda x, y: broadcast_ops.sum_to_shape(x, tf.zeros([1, 3]))),
+    ("SumToShape", NUMERIC, lambda x, y: broadcast_ops.sum_to_shape(x, tf.zeros([3]))),
+    ("SumToShape", NUMERIC, lambda x, y: broadcast_ops.sum_to_shape(x, tf.zeros([]))),
     ("Add", NUMERIC + (tf.string,), lambda x, y: x + y),  # strings: concatenated
     ("Add", NUMERIC, lambda x, y: tf.add(tf.reduce_sum(x), tf.reduce_sum(y))),
     ("Sub", NUMERIC, lambda x, y: x - y),
@@ -96,7 +97,7 @@ ROWS = [
     ("SumGrad", NUMERIC,
      lambda x, y: create_op("SumGrad", [tf.reduce_sum(y, 0), x],
                             {"axis": (0,), "keepdims": False})),
-    ("EnsureShapeLike", ALL, lambda x, y: array_ops.ensure_shape_like(x, y)),
+    ("EnsureShapeLike", ALL, lambda x, y: broadcast_ops.ensure_shape_like(x, y)),
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 1)),
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 0, output_type=tf.int32)),
     ("ArgMax", NUMERIC, lambda x, y: tf.argmax(x, 1, output_type=tf.int32)),

@@ -17,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 import tinygraph as tf
 from tinygraph import errors, kernels, registry
 from tinygraph.graph import create_op
-from tinygraph.ops.array_ops import (broadcast_like, ensure_shape_like, reshape_like,
-                                     sum_to_shape)
+from tinygraph.ops.array_ops import reshape_like
+from tinygraph.ops.broadcast_ops import broadcast_like, ensure_shape_like, sum_to_shape
 from tinygraph.ops import training_ops
 from tinygraph.ops.state_ops import apply_gradient_descent
 

@@ -1,4 +1,5 @@
-"""Arithmetic, matmul, reductions and comparisons, plus the Tensor operator overloads.
+"""Arithmetic (Add, Sub, Mul, RealDiv, AddN, Neg, Square, Sqrt, Exp, Log) and Equal, the
+inference helpers the other elementwise ops share, and the Tensor operator overloads.
 
 Binary ops broadcast like numpy and never promote: both inputs must have one dtype
 (Python numbers take the tensor's dtype). Their gradients sum back to each input's shape
@@ -11,17 +12,17 @@ import numpy as np
 from .. import dtypes, errors, kernels
 from ..graph import Tensor, create_op, graph_of
 from ..registry import Fusion, NotDifferentiable, RegisterGradient, define_op
-from ..shapes import TensorShape, broadcast_shape
-from .array_ops import cast, convert_to_tensor, sum_to_shape
+from ..shapes import broadcast_shape
+from .array_ops import cast, convert_to_tensor
+from .broadcast_ops import sum_to_shape
 
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "add_n", "square",
-           "sqrt", "exp", "log", "matmul", "equal", "install_operators"]
+           "sqrt", "exp", "log", "equal", "install_operators"]
 
 # TF1's allowed dtypes, as far as tinygraph has them.
 _NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8")
 _SIGNED = ("float16", "float32", "float64", "int8", "int16", "int32", "int64")  # Neg, Square
 _FLOAT = ("float16", "float32", "float64")
-_MATMUL = ("float16", "float32", "float64", "int32", "int64")
 
 
 # -- shared inference helpers ---------------------------------------------------------------
@@ -326,67 +327,6 @@ def add_n(inputs, name=None):
     return create_op("AddN", inputs, {}, name)
 
 
-# -- MatMul ---------------------------------------------------------------------------------
-def _matmul_infer(op):
-    a, b = op.inputs
-    dtype = _check_dtypes(op, ("a", "b"), _MATMUL)
-    for t in (a, b):
-        if t.shape.ndims is not None and t.shape.ndims != 2:
-            raise _shape_error(op, a.shape, b.shape,
-                               "Shape must be rank 2 but is rank %d" % t.shape.ndims)
-    a_dims = a.shape.dims or (None, None)
-    b_dims = b.shape.dims or (None, None)
-    if op.attrs["transpose_a"]:
-        a_dims = a_dims[::-1]
-    if op.attrs["transpose_b"]:
-        b_dims = b_dims[::-1]
-    if a_dims[1] is not None and b_dims[0] is not None and a_dims[1] != b_dims[0]:
-        raise _shape_error(op, a.shape, b.shape, "Dimensions must be equal, but are %d and %d"
-                           % (a_dims[1], b_dims[0]))
-    return [(TensorShape([a_dims[0], b_dims[1]]), dtype)]
-
-
-def _matmul_kernel(a, b, transpose_a, transpose_b):
-    if a.ndim != 2 or b.ndim != 2:  # np.dot would take vectors and stacks of matrices
-        i, t = (0, a) if a.ndim != 2 else (1, b)
-        raise errors.InvalidArgumentError(None, None, "In[%d] is not a matrix. Instead it has "
-                                          "shape %s" % (i, _dims_text(t.shape)))
-    try:
-        return np.dot(a.T if transpose_a else a, b.T if transpose_b else b)
-    except ValueError:  # numpy checks the inner sizes anyway: no cost when they agree
-        raise errors.InvalidArgumentError(
-            None, None, "Matrix size-incompatible: In[0]: %s, In[1]: %s"
-            % (_dims_text(a.shape), _dims_text(b.shape))) from None
-
-
-define_op("MatMul", _matmul_infer, _matmul_kernel)
-
-
-@RegisterGradient("MatMul")
-def _matmul_grad(op, grad):
-    a, b = op.inputs
-    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-    if not ta and not tb:
-        return [matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)]
-    if ta and not tb:
-        return [matmul(b, grad, transpose_b=True), matmul(a, grad)]
-    if not ta and tb:
-        return [matmul(grad, b), matmul(grad, a, transpose_a=True)]
-    return [matmul(b, grad, transpose_a=True, transpose_b=True),
-            matmul(grad, a, transpose_a=True, transpose_b=True)]
-
-
-def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
-    """Matrix product of two rank-2 tensors, optionally transposing either first; of rank 3
-    or more, a batch of products (``BatchMatMul``, equal batch dims), as TF1."""
-    a, b = _convert_pair(a, b)
-    if (a.shape.ndims or 0) > 2 or (b.shape.ndims or 0) > 2:
-        from .linalg_ops import batch_matmul
-        return batch_matmul(a, b, adj_x=transpose_a, adj_y=transpose_b, name=name)
-    return create_op("MatMul", [a, b], {"transpose_a": bool(transpose_a),
-                                        "transpose_b": bool(transpose_b)}, name)
-
-
 # -- Equal (no gradient) ------------------------------------------------------------------
 def _equal_infer(op):
     return _broadcast_infer(op, _NUMERIC + ("bool", "string"), out_dtype=dtypes.bool)
@@ -416,12 +356,13 @@ def install_operators(cls):
     cls.__rmul__ = lambda self, other: multiply(other, self, name="mul")
     cls.__truediv__ = lambda self, other: divide(self, other, name="truediv")
     cls.__rtruediv__ = lambda self, other: divide(other, self, name="truediv")
-    cls.__matmul__ = lambda self, other: matmul(self, other, name="matmul")
-    cls.__rmatmul__ = lambda self, other: matmul(other, self, name="matmul")
     cls.__neg__ = lambda self: negative(self)
     # The ops behind the rest live in other families, which import this module: look them
     # up when an operator is used, so either module may be imported first.
-    from . import binary_math_ops as b, comparison_ops as c, unary_math_ops as u
+    from . import binary_math_ops as b, comparison_ops as c, matmul_ops as m
+    from . import unary_math_ops as u
+    cls.__matmul__ = lambda self, other: m.matmul(self, other, name="matmul")
+    cls.__rmatmul__ = lambda self, other: m.matmul(other, self, name="matmul")
     cls.__lt__ = lambda self, other: c.less(self, other)
     cls.__le__ = lambda self, other: c.less_equal(self, other)
     cls.__gt__ = lambda self, other: c.greater(self, other)

@@ -9,8 +9,8 @@ import numpy as np
 from .. import dtypes, errors
 from ..graph import create_op, name_scope
 from ..registry import NotDifferentiable, RegisterGradient, define_op
-from .array_ops import (broadcast_like, cast, convert_to_tensor, expand_dims, reshape_like,
-                        zeros_like)
+from .array_ops import cast, convert_to_tensor, expand_dims, reshape_like, zeros_like
+from .broadcast_ops import broadcast_like
 from .comparison_ops import less, not_equal, where
 from .math_ops import _check_dtypes, equal, exp, log
 from .reduction_ops import _arg_reduce_infer, _reduce_attrs, _reduce_infer, reduce_sum

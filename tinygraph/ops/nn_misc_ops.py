@@ -11,7 +11,8 @@ from ..graph import create_op, name_scope
 from ..kernels import checks
 from ..registry import NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import convert_to_tensor, sum_to_shape
+from .array_ops import convert_to_tensor
+from .broadcast_ops import sum_to_shape
 from .math_ops import _FLOAT, _NUMERIC, _check_dtypes, _shape_error, divide, multiply, square
 from .random_ops import _seeds
 from .reduction_ops import reduce_mean, reduce_sum

@@ -11,7 +11,8 @@ from ..kernels import checks
 from ..graph import Tensor, create_op
 from ..registry import NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import _numpy_value, _sum_to_shape_infer, convert_to_tensor  # sums: no bool
+from .array_ops import _numpy_value, convert_to_tensor
+from .broadcast_ops import _sum_to_shape_infer  # sums: no bool
 from .shape_ops import constant_value, partial_dims, python_ints, shape_error, shape_tensor
 from .slicing import getitem
 

@@ -14,7 +14,8 @@ from ..graph import create_op
 from ..kernels import checks
 from ..registry import NotDifferentiable, RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import convert_to_tensor, like_second_input_infer, ones_like
+from .array_ops import convert_to_tensor, ones_like
+from .broadcast_ops import like_second_input_infer
 from .math_ops import _NUMERIC, _check_dtypes
 
 __all__ = ["reduce_sum", "reduce_mean", "argmax"]

@@ -16,7 +16,8 @@ from ..kernels import checks
 from ..graph import Tensor, create_op
 from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape
-from .array_ops import convert_to_tensor, like_second_input_infer
+from .array_ops import convert_to_tensor
+from .broadcast_ops import like_second_input_infer
 from .shape_ops import constant_value, partial_dims, shape_error, shape_tensor
 
 __all__ = ["getitem", "strided_slice_grad", "slice"]

@@ -107,7 +107,7 @@ _define_update("SparseApplyMomentum", ["accum"], ["lr", "grad", "momentum"], "ap
                sparse=True)
 
 
-# The element formulas for the fusion pass: kernels/numba_impl.py's loops, in their order.
+# The element formulas for the fusion pass: kernels/numba_updates.py's loops, in their order.
 def _momentum_fusion(attrs):  # var, accum, lr, grad, momentum
     if attrs.get("use_nesterov"):
         return [(1, "{1} * {4} + {3}"), (0, "{0} - ({3} * {2} + {1} * {4} * {2})")]

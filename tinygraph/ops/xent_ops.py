@@ -11,7 +11,8 @@ from ..kernels import checks
 from ..kernels.reference import half_in_float32
 from ..registry import RegisterGradient, define_op
 from ..shapes import TensorShape, broadcast_shape
-from .array_ops import convert_to_tensor, expand_dims, sum_to_shape
+from .array_ops import convert_to_tensor, expand_dims
+from .broadcast_ops import sum_to_shape
 from .math_ops import _FLOAT, _broadcasting, _check_dtypes, _shape_error
 from .activation_ops import log_softmax
 from .nn_ops import sigmoid, softmax
