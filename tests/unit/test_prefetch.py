@@ -74,3 +74,22 @@ def test_the_warm_up_loads_from_the_cache_and_never_compiles(tmp_path):
                                  for name, _ in kernels.WARM if hasattr(numba_impl, name)))
     """, NUMBA_CACHE_DIR=str(tmp_path))  # an empty cache: nothing to load
     assert out.split() == ["True", "0"]
+
+
+def test_numba_used_at_once_while_the_background_sets_it_up_does_not_deadlock():
+    """The main thread decorating and compiling numba functions of its own, and asking for
+    tinygraph's kernels, while the background thread is still setting numba up: both must
+    finish (numba's locks taken in one order; the kernels wait for the set-up). The race
+    is timing-dependent, so it is tried at several delays; a deadlock is a timeout."""
+    for delay in (0.0, 0.05, 0.15, 0.3):
+        out = run_python("""
+            import time
+            import tinygraph as tf
+            time.sleep(%r)
+            import numba
+            add_one = numba.njit(lambda x: x + 1)
+            print(add_one(1), tf.kernels.selected())
+            x = tf.placeholder(tf.float32, [None, 2])
+            print(tf.Session().run(tf.nn.relu(x) + 1.0, {x: [[-1.0, 2.0]]}).tolist())
+        """ % delay)
+        assert out.split("\n")[:2] == ["2 numba", "[[1.0, 3.0]]"], out
