@@ -169,7 +169,8 @@ def fuse(order, fed, targets):
             if t in fed or producer not in position or kind(producer) != "elementwise":
                 continue
             group = group_of.get(producer) or [producer]
-            if any(m._op_def.mutates for m in group) or not _may_join(
+            if any(m._op_def.mutates or m._op_def.fusion is None for m in group) or \
+                    not _may_join(  # (a write's group, or the cross-entropy's, is closed)
                     group, op, position, users, writes):
                 continue
             group.append(op)
@@ -344,6 +345,10 @@ class FusedGroup:
 
     def __repr__(self):
         return "<FusedGroup %s [%s]>" % (self.name, ", ".join(op.type for op in self.ops))
+
+    def describe_origin(self):
+        """Where the group's ops were made (an error in the group names them all)."""
+        return "\n\n".join(op.describe_origin() for op in self.ops)
 
     # -- running ------------------------------------------------------------------------------
     def run(self, *values):

@@ -423,3 +423,42 @@ def test_a_new_kernel_is_compiled_only_when_its_shapes_come_back(cache, monkeypa
     [plan] = sess._plans.values()
     [group] = [op for _, _, _, op in plan.steps if op.type == "Fused"]
     assert list(group._kernels) == [((1, 3), (), ())]  # x and the two constants: compiled
+
+
+def test_an_op_reading_the_fused_cross_entropy_gradient_stays_outside_its_group():
+    """The mean cross-entropy's group is one hand-written kernel: an elementwise op that
+    reads its gradient runs after it, not inside it (it once joined the group and broke)."""
+    rng = np.random.default_rng(0)
+    x = tf.placeholder(tf.float32, [None, 4])
+    y = tf.placeholder(tf.int64, [None])
+    w = tf.Variable(rng.standard_normal((4, 3)).astype(np.float32))
+    b = tf.Variable(tf.zeros([3]))
+    logits = tf.matmul(x, w) + b
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=logits,
+                                                                         labels=y))
+    tripled = tf.gradients(loss, logits)[0] * 3.0
+    feed = {x: rng.standard_normal((5, 4)).astype(np.float32), y: [0, 1, 2, 0, 1]}
+    results = {}
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            results[fusion_on] = sess.run(tripled, feed)
+            plan = sess.describe_plan(tripled, feed)
+            assert ("SparseSoftmaxCrossEntropyWithLogits, MeanGrad, ExpandDims, Mul]" in plan) \
+                == fusion_on
+    np.testing.assert_array_equal(results[True], results[False])
+
+
+def test_an_error_in_a_fused_step_names_where_each_of_its_ops_was_made():
+    x = tf.placeholder(tf.float32, [None, 3])
+    shifted = x + 1.0
+    out = tf.nn.relu(shifted)
+    with setting(fusion=True):
+        sess = tf.Session()
+        sess.run(out, {x: np.ones((1, 3), np.float32)})
+    [group] = [op for _, _, _, op in next(iter(sess._plans.values())).steps
+               if op.type == "Fused"]
+    text = str(tf.errors.InternalError(None, group, "a message"))
+    assert text.startswith("a message") and "Caused by op 'add'" in text \
+        and "Caused by op 'Relu'" in text and "test_fusion.py" in text
