@@ -36,16 +36,16 @@ training step; 37 steps become 26)::
 The generated kernel of ``update_W1`` (flat: nothing broadcasts but the scalars)::
 
     @jit
-    def fused(n0, x0, x1, x2, x3, x4):
+    def fused(n0, x1, x2, x3, x4):
         v1 = x1[0]                       # the L2 factor
         v4 = x4[0]                       # the learning rate
         for i0 in range(n0):
-            v0 = x0[i0]                  # W1, read ...
             v2 = x2[i0]                  # the matrix product's gradient
-            t0 = v0 * v1                 # Mul
+            w0 = x3[i0]                  # W1, read once ...
+            t0 = w0 * v1                 # Mul
             t1 = t0 + v2                 # AddN
-            w = x3[i0]
-            x3[i0] = w - v4 * t1         # ApplyGradientDescent ... and written in place
+            w0 = w0 - v4 * t1            # ApplyGradientDescent
+            x3[i0] = w0                  # ... and written in place
 
 The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
 only the shape of the losses, and the cross-entropy works row by row), so it has a
