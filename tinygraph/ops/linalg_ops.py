@@ -15,6 +15,7 @@ from .array_ops import convert_to_tensor, expand_dims
 from . import shape_ops
 from .axis_ops import transpose
 from .manip_ops import concat, stack
+from .matmul_ops import product_grads
 from .shape_ops import python_ints, shape_error
 
 __all__ = ["matrix_inverse", "matrix_determinant", "matrix_transpose", "cross", "tensordot",
@@ -105,15 +106,8 @@ define_op("BatchMatMul", _batch_matmul_infer, _batch_matmul_kernel)
 @RegisterGradient("BatchMatMul")
 def _batch_matmul_grad(op, grad):
     x, y = op.inputs
-    ax, ay = op.attrs["adj_x"], op.attrs["adj_y"]
-    if not ax and not ay:
-        return [batch_matmul(grad, y, adj_y=True), batch_matmul(x, grad, adj_x=True)]
-    if ax and not ay:
-        return [batch_matmul(y, grad, adj_y=True), batch_matmul(x, grad)]
-    if not ax and ay:
-        return [batch_matmul(grad, y), batch_matmul(grad, x, adj_x=True)]
-    return [batch_matmul(y, grad, adj_x=True, adj_y=True),
-            batch_matmul(grad, x, adj_x=True, adj_y=True)]
+    return product_grads(lambda a, b, ta, tb: batch_matmul(a, b, adj_x=ta, adj_y=tb),
+                         x, y, op.attrs["adj_x"], op.attrs["adj_y"], grad)
 
 
 def batch_matmul(x, y, adj_x=False, adj_y=False, name=None):

@@ -49,18 +49,23 @@ def _matmul_kernel(a, b, transpose_a, transpose_b):
 define_op("MatMul", _matmul_infer, _matmul_kernel)
 
 
+def product_grads(product, a, b, ta, tb, grad):
+    """The gradients of ``product(a, b, ta, tb)`` (a matrix product, either side
+    transposed) for ``a`` and ``b``, made of the same product: TF1's four cases."""
+    if not ta and not tb:
+        return [product(grad, b, False, True), product(a, grad, True, False)]
+    if ta and not tb:
+        return [product(b, grad, False, True), product(a, grad, False, False)]
+    if not ta and tb:
+        return [product(grad, b, False, False), product(grad, a, True, False)]
+    return [product(b, grad, True, True), product(grad, a, True, True)]
+
+
 @RegisterGradient("MatMul")
 def _matmul_grad(op, grad):
     a, b = op.inputs
-    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-    if not ta and not tb:
-        return [matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)]
-    if ta and not tb:
-        return [matmul(b, grad, transpose_b=True), matmul(a, grad)]
-    if not ta and tb:
-        return [matmul(grad, b), matmul(grad, a, transpose_a=True)]
-    return [matmul(b, grad, transpose_a=True, transpose_b=True),
-            matmul(grad, a, transpose_a=True, transpose_b=True)]
+    return product_grads(lambda x, y, tx, ty: matmul(x, y, transpose_a=tx, transpose_b=ty),
+                         a, b, op.attrs["transpose_a"], op.attrs["transpose_b"], grad)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
