@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from tinygraph import fusion
+
 from . import steps
 
 
@@ -25,7 +27,7 @@ def compare(model, batch, rounds):
         runs[name]()  # compiles the plan with this setting
     os.environ.pop("TINYGRAPH_FUSION")
     for step in runs.values():
-        for _ in range(20):
+        for _ in range(fusion.COMPILE_AFTER + 5):  # fused kernels compiled or loaded
             step()
     times = {name: [] for name in runs}
     burst = max(2, 2000 // batch)

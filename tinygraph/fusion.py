@@ -82,9 +82,12 @@ __all__ = ["enabled", "fuse", "FusedGroup"]
 
 _DTYPES = ("float32", "float64")
 # A new kernel is compiled when a group meets the same input shapes for the COMPILE_AFTER-th
-# time (unless it is cached already): a graph run once or twice (a test, an evaluation)
-# never waits for numba; a training loop is fused from its third step.
-COMPILE_AFTER = 3
+# time (unless it is cached already). A compile costs 0.3-1 s (once per machine: it is kept
+# on disk) and saves a few microseconds per run, so only a graph run many times with the
+# same shapes earns it: a training loop is fused from its 100th step (from its first once
+# the kernel is on disk), while a graph run a few dozen times (an evaluation, a gradient
+# check that runs once per element, a property test's random graphs) never waits for numba.
+COMPILE_AFTER = 100
 
 
 def enabled():
