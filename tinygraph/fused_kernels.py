@@ -253,46 +253,58 @@ class ElementwiseKernel:
 
 
 class MeanXentKernel:
-    """The call of ``kernels.bias_sparse_xent_scaled`` for a group that _mean_xent found."""
+    """The call of the mean cross-entropy's kernel for a group that _mean_xent found, for
+    one combination of input shapes."""
 
     @staticmethod
     def build(group, arrays):
         has_bias = group.ops[0].type == "Add"
         z, bias, labels, grad = arrays if has_bias else arrays[:1] + [None] + arrays[1:]
-        if z.ndim != 2 or labels.shape != z.shape[:1] or np.shape(grad) != () or \
-                z.dtype != group.dtype or np.asarray(grad).dtype != group.dtype or \
+        if z.ndim != 2 or z.shape[1] == 0 or labels.shape != z.shape[:1] or \
+                np.shape(grad) != () or z.dtype != group.dtype or \
+                np.asarray(grad).dtype != group.dtype or \
                 (has_bias and (bias.shape != z.shape[1:] or bias.dtype != z.dtype)):
             return None  # the ops one by one raise the errors TF1 raises
-        return MeanXentKernel(group, has_bias, z.shape[1])
+        return MeanXentKernel(group, has_bias, z.shape)
 
     def cached(self):
-        return True  # kernels.bias_sparse_xent_scaled is compiled with the other kernels
+        return True  # the kernel is compiled with the other kernels
 
-    def load(self):
-        return self.call
-
-    def __init__(self, group, has_bias, k):
-        self.group = group
-        self.zeros = None if has_bias else np.zeros(k, group.dtype)
+    def __init__(self, group, has_bias, shape):
+        self.group, self.has_bias, self.shape = group, has_bias, shape
         loss, gradient = group.ops[-4].outputs[0], group.ops[-1].outputs[0]
         self.pick = [(t is loss) for t in group.outputs if t in (loss, gradient)]
-        self.with_loss = any(self.pick)  # else only its shape is read: skip the logs
 
-    def call(self, values):
-        if self.zeros is None:
-            z, bias, labels, grad = values
-        else:
-            (z, labels, grad), bias = values, self.zeros
-        count = labels.shape[0]
-        # grad / count in grad's dtype, as MeanGrad computes it (a float32 quotient computed
-        # in float64 and rounded once is the float32 quotient: 53 >= 2 * 24 + 2 bits)
-        scale = grad.dtype.type(float(grad) / max(count, 1))
-        loss, gradient, bad = kernels.bias_sparse_xent_scaled(z, bias, labels, scale,
-                                                              self.with_loss)
-        if bad >= 0:
-            return self.group._run_unfused(values)  # which raises TF1's error
-        results = [loss if is_loss else gradient for is_loss in self.pick]
-        return results[0] if len(results) == 1 else tuple(results)
+    def load(self):
+        """``call(values) -> outputs`` for these shapes, which ``build`` checked: so the
+        call only allocates the results and runs the kernel."""
+        from .kernels.numba_impl import bias_xent_scaled_into as kernel
+        group, pick, shape = self.group, self.pick, self.shape
+        n, k = shape
+        dtype = np.dtype(group.dtype)
+        scalar = dtype.type
+        zeros = None if self.has_bias else np.zeros(k, dtype)
+        with_loss = any(pick)  # else only the losses' shape is read: skip the logs
+        no_loss = np.empty(0, dtype)
+        count = max(n, 1)
+        unfused = group._run_unfused
+
+        def call(values):
+            if zeros is None:
+                z, bias, labels, grad = values
+            else:
+                (z, labels, grad), bias = values, zeros
+            # grad / count in grad's dtype, as MeanGrad computes it (a float32 quotient
+            # computed in float64 and rounded once is the float32 quotient: 53 >= 2*24+2)
+            scale = scalar(float(grad) / count)
+            loss = np.empty(n, dtype) if with_loss else no_loss
+            gradient = np.empty(shape, dtype)
+            if kernel(z, bias, labels, scale, loss, gradient, with_loss) != -1:
+                return unfused(values)  # a label out of range: the ops raise TF1's error
+            if len(pick) == 1:
+                return loss if pick[0] else gradient
+            return tuple(loss if is_loss else gradient for is_loss in pick)
+        return call
 
 
 def _summed_in(group, t):

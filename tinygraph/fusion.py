@@ -337,7 +337,8 @@ class FusedGroup:
                              check=self.check if write else None, aliases=write is not None,
                              writes=tuple(self._refs))
         self._fns = [bind_kernel(op, None) for op in ops]
-        self._kernels = {}  # the input shapes -> a call of the kernel, or _run_unfused
+        self._unfused = self._run_unfused  # one bound method, so that `is` finds it
+        self._kernels = {}  # the input shapes -> a call of the kernel, or _unfused
         self._seen = {}  # the input shapes -> runs so far, until the kernel is compiled
         # the input shapes of a call, as one tuple (a variable's cell holds its array)
         self._key = eval("lambda values: (%s,)" % ", ".join(
@@ -373,11 +374,11 @@ class FusedGroup:
     def _compile(self, values):
         kernel, key = self._build(values), self._key(values)
         if kernel is None:  # shapes that do not fit: the ops one by one, from now on
-            call = self._kernels[key] = self._run_unfused
+            call = self._kernels[key] = self._unfused
             return call
         seen = self._seen[key] = self._seen.get(key, 0) + 1
         if seen < COMPILE_AFTER and not kernel.cached():
-            return self._run_unfused  # not hot yet: compiling would cost more than it saves
+            return self._unfused  # not hot yet: compiling would cost more than it saves
         call = self._kernels[key] = kernel.load()
         return call
 
@@ -385,10 +386,12 @@ class FusedGroup:
         """The write's check, before any write of the run lands (plan.py)."""
         try:
             for k in self._refs:
-                values[k].read()  # an uninitialized variable or slot
+                if values[k].value is None:
+                    values[k].read()  # an uninitialized variable or slot: raises
             call = self._kernels.get(self._key(values))
-            fits = call is not None and call != self._run_unfused or \
-                call is None and self._build(values) is not None
+            if call is not None and call is not self._unfused:
+                return  # a kernel was built for these shapes: they fit
+            fits = call is None and self._build(values) is not None
         except errors.OpError as e:
             e.op = e.op or self.write
             raise

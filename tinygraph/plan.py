@@ -9,7 +9,8 @@ Compiling walks the graph once, in named steps a reader can follow:
    fuse     - chains of elementwise ops become one step each (fusion.py);
 5. number   - every live tensor gets an integer slot in a value list;
 6. copies   - decide which values must be copied, and where (the sharing rule, below);
-7. bind     - each op becomes ``(kernel, input slots, output slot(s), op)``.
+7. bind     - each op becomes ``(kernel, input slots, output slot(s), op)``; the values
+               of constant ops (a Const's array, a variable's cell) are computed once.
 
 Running a plan converts the feeds, loops over the steps and hands the fetched values over.
 
@@ -81,7 +82,12 @@ class Plan:
         # 6. copies, 7. bind
         fetched = {slots[t] for t in targets if isinstance(t, Tensor) and t not in fed}
         self.steps, roots = _bind_steps(session, order, slots, fed, fetched)
-        self._runnable = _runnable(self.steps)
+        # The value list a run starts from: the constant ops' values (a Const's array, a
+        # variable's cell) are put in once, here, and their steps are not run again.
+        self.preset = [None] * self.num_slots
+        for fn, ins, out, op in filter(_constant, self.steps):
+            self.preset[out] = fn()
+        self._runnable = _runnable([step for step in self.steps if not _constant(step)])
 
         unique, self.leaf_index = {}, []
         for t in targets:
@@ -104,7 +110,7 @@ class Plan:
         returns the fetch structure with numpy values."""
         if self.session._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        vals = [None] * self.num_slots
+        vals = self.preset.copy()
         if feed_dict:
             feeds = self.feeds
             for key, value in feed_dict.items():
@@ -188,6 +194,11 @@ def _runnable(steps):
     return [(fn, arguments(ins), out, op) for fn, ins, out, op in steps]
 
 
+def _constant(step):
+    """The step runs a constant op (OpDef.constant), whose value a plan computes once."""
+    return step[3]._op_def.constant and step_kind(step)[0] == "op"
+
+
 def step_kind(step):
     """("op" | "snapshot" | "check", a name for it) of one step."""
     fn, _, _, op = step
@@ -201,6 +212,8 @@ def step_kind(step):
 # -- 1. resolve -------------------------------------------------------------------------------
 def structure_key(fetches):
     """A hashable key for the shape of ``fetches`` and the leaves in it."""
+    if fetches.__class__ is Operation or fetches.__class__ is Tensor:
+        return fetches  # the common case, without the Mapping check (an ABC: slower)
     if isinstance(fetches, (list, tuple)):
         return (fetches.__class__,) + tuple([structure_key(f) for f in fetches])
     if isinstance(fetches, collections.abc.Mapping):

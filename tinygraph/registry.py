@@ -39,13 +39,16 @@ class OpDef:
             change.
         fusion: optional ``Fusion``: how the op is computed one element at a time, for
             the fusion pass (fusion.py) to compile chains of such ops into one kernel.
+        constant: the kernel takes no inputs and returns the same object in every run of
+            a session (a Const's array, a variable's cell, NoOp's None): a plan computes
+            it once, when it is compiled, instead of once per run.
     """
 
     __slots__ = ("type", "infer", "kernel", "bind", "mutates", "check", "aliases",
-                 "writes", "fusion")
+                 "writes", "fusion", "constant")
 
     def __init__(self, type, infer, kernel=None, bind=None, mutates=False, check=None,
-                 aliases=False, writes=(0,), fusion=None):
+                 aliases=False, writes=(0,), fusion=None, constant=False):
         self.type = type
         self.infer = infer
         self.kernel = kernel
@@ -55,6 +58,7 @@ class OpDef:
         self.aliases = aliases
         self.writes = writes if mutates else ()
         self.fusion = fusion
+        self.constant = constant
 
 
 class Fusion(collections.namedtuple("Fusion", "kind expr broadcast grad")):
@@ -91,11 +95,12 @@ class Fusion(collections.namedtuple("Fusion", "kind expr broadcast grad")):
 
 
 def define_op(type, infer, kernel=None, bind=None, mutates=False, check=None, aliases=False,
-              writes=(0,), fusion=None):
+              writes=(0,), fusion=None, constant=False):
     """Register an op type; returns its ``OpDef``."""
     if type in _OP_DEFS:
         raise KeyError("Op type %r is already defined." % type)
-    op_def = OpDef(type, infer, kernel, bind, mutates, check, aliases, writes, fusion)
+    op_def = OpDef(type, infer, kernel, bind, mutates, check, aliases, writes, fusion,
+                   constant)
     _OP_DEFS[type] = op_def
     return op_def
 

@@ -446,10 +446,10 @@ def test_jitted_kernels_refuse_sizes_themselves():
                           np.empty((3, 2), f32)) == -2
     assert N._sparse_xent(np.zeros((3, 0), f32), np.zeros(3, np.int64), np.empty(3, f32),
                           np.empty((3, 0), f32)) == -2
-    assert N._bias_xent_scaled(np.zeros((3, 2), f32), np.zeros(3, f32), np.zeros(3, np.int64),
-                               f32(1), np.empty(3, f32), np.empty((3, 2), f32), True) == -2
-    assert N._bias_xent_scaled(np.zeros((3, 2), f32), np.zeros(2, f32), np.zeros(3, np.int64),
-                               f32(1), np.empty(2, f32), np.empty((3, 2), f32), True) == -2
+    assert N.bias_xent_scaled_into(np.zeros((3, 2), f32), np.zeros(3, f32), np.zeros(3, np.int64),
+                                   f32(1), np.empty(3, f32), np.empty((3, 2), f32), True) == -2
+    assert N.bias_xent_scaled_into(np.zeros((3, 2), f32), np.zeros(2, f32), np.zeros(3, np.int64),
+                                   f32(1), np.empty(2, f32), np.empty((3, 2), f32), True) == -2
     assert not N._column_sum(np.ones((3, 4), f32), np.empty(5, f32))
     assert not N._relu(np.ones(4, f32), np.empty(3, f32))
     assert not N._relu_grad(np.ones(4, f32), np.ones(3, f32), np.empty(4, f32))

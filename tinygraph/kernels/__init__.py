@@ -60,8 +60,9 @@ def _numba_requested():
 # (the article's model and the two-layer net): (name in numba_impl, [(dtype, ndim), ...]).
 # Only what an earlier process compiled is loaded; nothing is compiled in the background.
 # A name numba_impl lacks is skipped.
-WARM = (("_bias_xent_scaled", [("float32", 2), ("float32", 1), ("int64", 1), ("float32", 0),
-                               ("float32", 1), ("float32", 2)]),
+WARM = (("bias_xent_scaled_into", [("float32", 2), ("float32", 1), ("int64", 1),
+                                   ("float32", 0), ("float32", 1), ("float32", 2),
+                                   ("boolean", 0)]),
         ("_sparse_xent", [("float32", 2), ("int64", 1), ("float32", 1), ("float32", 2)]),
         ("_axpy_inplace", [("float32", 1), ("float32", 0), ("float32", 1)]),
         ("_column_sum", [("float32", 2), ("float32", 1)]),

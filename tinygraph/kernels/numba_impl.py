@@ -70,11 +70,13 @@ def sparse_xent(logits, labels):
 
 
 @jit
-def _bias_xent_scaled(z, bias, labels, scale, loss, backprop, with_loss):
+def bias_xent_scaled_into(z, bias, labels, scale, loss, backprop, with_loss):
     """_sparse_xent of z + bias (added in z's dtype, as the Add op does), then the
     backprop times ``scale``: the same arithmetic in the same order as the unfused ops
     (softmax, minus one at the label, times scale), in one pass per row after the sum.
-    The loss is skipped when not ``with_loss``."""
+    The loss is skipped when not ``with_loss``. Returns -1, or -2 for sizes that do not
+    fit, or the first row whose label is out of range (nothing is computed then). The
+    fusion pass calls it directly once it has checked the shapes (fused_kernels.py)."""
     n, k = z.shape
     if (k == 0 or bias.shape[0] != k or labels.shape[0] != n
             or (with_loss and loss.shape[0] != n)
@@ -114,8 +116,8 @@ def bias_sparse_xent_scaled(z, bias, labels, scale, with_loss=True):
         return reference.bias_sparse_xent_scaled(z, bias, labels, scale, with_loss)
     loss = np.empty(z.shape[0] if with_loss else 0, z.dtype)
     backprop = np.empty_like(z)
-    bad = _bias_xent_scaled(z, bias, labels, z.dtype.type(scale), loss, backprop,
-                            bool(with_loss))
+    bad = bias_xent_scaled_into(z, bias, labels, z.dtype.type(scale), loss, backprop,
+                                bool(with_loss))
     if bad == -2:
         raise _refused()
     if bad >= 0:

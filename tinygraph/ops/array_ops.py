@@ -100,7 +100,7 @@ def _const_kernel(value):
     return value
 
 
-define_op("Const", _const_infer, _const_kernel, aliases=True)
+define_op("Const", _const_infer, _const_kernel, aliases=True, constant=True)
 NotDifferentiable("Const")
 
 

@@ -24,7 +24,7 @@ def _variable_bind(op, session):
     return lambda: cell
 
 
-define_op("VariableV2", _variable_infer, bind=_variable_bind, aliases=True)
+define_op("VariableV2", _variable_infer, bind=_variable_bind, aliases=True, constant=True)
 NotDifferentiable("VariableV2")
 
 
