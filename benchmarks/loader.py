@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .datagen import full_size_archive
+from .run import clean_env
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MARGIN_MIB = 150
@@ -99,8 +100,7 @@ def archive_of(directory):
 
 
 def measure(source, script=MEASURE):
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))  # this checkout's tinygraph
-    env.pop("OPENBLAS_CORETYPE", None)
+    env = dict(clean_env(), PYTHONPATH=str(PROJECT_ROOT))  # this checkout's tinygraph
     out = subprocess.run([sys.executable, "-c", script, source], env=env, check=True,
                          capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -4,7 +4,9 @@
     python -m benchmarks --quick    # tiny sizes, one repeat: what the test suite runs
 
 Each process gets the environment without ``OPENBLAS_CORETYPE`` (users' machines don't set
-it; with it, numpy's OpenBLAS is held to AVX2 kernels). Frameworks are measured round-robin
+it; with it, numpy's OpenBLAS is held to AVX2 kernels) and without
+``PYTHONDONTWRITEBYTECODE`` (set on these machines: every process would compile tinygraph's
+modules from source again, ~0.1 s, where a default Python reads them compiled). Frameworks are measured round-robin
 in several rounds so that machine drift hits all of them alike; only ratios within one run
 are meaningful.
 """
@@ -37,8 +39,12 @@ QUICK_FRAMEWORKS = ("numpy", "numba", "tinygraph")
 
 
 def clean_env():
+    """The environment of a measured process: the caller's, without OPENBLAS_CORETYPE and
+    without PYTHONDONTWRITEBYTECODE (set on these machines; without it, as on a default
+    Python, imports read the compiled bytecode instead of compiling every module again)."""
     env = dict(os.environ)
     env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -292,7 +298,8 @@ def main(argv=None):
                              "loader"])
     lines = ["## Results %s" % datetime.date.today().isoformat(), "",
              "Machine: " + machine_info() + ".",
-             "Every process ran with OPENBLAS_CORETYPE removed from its environment."]
+             "Every process ran with OPENBLAS_CORETYPE and PYTHONDONTWRITEBYTECODE removed "
+             "from its environment."]
     if args.blas_threads:
         os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
         lines.append("Every process ran with OPENBLAS_NUM_THREADS=%d." % args.blas_threads)

@@ -99,11 +99,10 @@ def bias_xent_scaled_into(z, bias, labels, scale, loss, backprop, with_loss):
             total += e
         inv = one / total
         label = labels[i]
-        for j in range(k):
-            p = backprop[i, j] * inv
-            if j == label:
-                p -= one
-            backprop[i, j] = scale * p
+        at_label = backprop[i, label] * inv - one
+        for j in range(k):  # no branch in the loop, so that it vectorizes
+            backprop[i, j] = scale * (backprop[i, j] * inv)
+        backprop[i, label] = scale * at_label
         if with_loss:
             loss[i] = np.log(total) - ((z[i, label] + bias[label]) - row_max)
     return -1
