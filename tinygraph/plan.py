@@ -30,7 +30,6 @@ and is still needed after a write to that variable is copied just before that wr
 only then); a fetched value that still shares any root is copied when handed over, so the
 caller owns what ``run`` returns. Everything else is passed along without a copy.
 """
-import collections.abc
 import functools
 import heapq
 import operator
@@ -39,10 +38,11 @@ import numpy as np
 
 from . import errors, fusion
 from .feeds import FeedSpec
+from .fetches import feed_target, fetch_target, flatten
 from .graph import Operation, Tensor
 from .registry import bind_kernel
 
-__all__ = ["Plan", "structure_key"]
+__all__ = ["Plan"]
 
 # How a fetched value is handed over.
 _AS_IS, _COPY, _COPY_IF_READ_ONLY, _FED = 0, 1, 2, 3
@@ -56,9 +56,9 @@ class Plan:
         graph = session.graph
         # 1. resolve
         leaves = []
-        self.rebuild = _flatten(fetches, leaves)
-        targets = [_fetch_target(graph, leaf) for leaf in leaves]
-        feed_targets = {key: _feed_target(graph, key) for key in feed_dict or ()}
+        self.rebuild = flatten(fetches, leaves)
+        targets = [fetch_target(graph, leaf) for leaf in leaves]
+        feed_targets = {key: feed_target(graph, key) for key in feed_dict or ()}
         fed = set(feed_targets.values())
         # A fetched variable (its reference) means its value.
         targets = [graph._variables_by_op[t.op]._snapshot
@@ -209,66 +209,11 @@ def step_kind(step):
     return "op", op.name
 
 
-# -- 1. resolve -------------------------------------------------------------------------------
-def structure_key(fetches):
-    """A hashable key for the shape of ``fetches`` and the leaves in it."""
-    if fetches.__class__ is Operation or fetches.__class__ is Tensor:
-        return fetches  # the common case, without the Mapping check (an ABC: slower)
-    if isinstance(fetches, (list, tuple)):
-        return (fetches.__class__,) + tuple([structure_key(f) for f in fetches])
-    if isinstance(fetches, collections.abc.Mapping):
-        return (fetches.__class__,) + tuple([(k, structure_key(v)) for k, v in fetches.items()])
-    return fetches
-
-
-def _flatten(fetches, leaves):
-    """Append the leaves of ``fetches`` to ``leaves``; return ``rebuild(values) -> structure``."""
-    if isinstance(fetches, (list, tuple)):
-        parts = [_flatten(f, leaves) for f in fetches]
-        cls = type(fetches)
-        if hasattr(fetches, "_fields"):  # namedtuple
-            return lambda values: cls(*[part(values) for part in parts])
-        return lambda values: cls([part(values) for part in parts])
-    if isinstance(fetches, collections.abc.Mapping):
-        keys = list(fetches)
-        parts = [_flatten(fetches[k], leaves) for k in keys]
-        cls = type(fetches)
-        return lambda values: cls(zip(keys, [part(values) for part in parts]))
-    index = len(leaves)
-    leaves.append(fetches)
-    return lambda values: values[index]
-
-
-def _fetch_target(graph, fetch):
-    if fetch is None or not isinstance(fetch, (str, Tensor, Operation)) and \
-            not hasattr(fetch, "_as_graph_element"):
-        hint = (" (a gradient or a function's result may be None here: check that the "
-                "tensor depends on the variable)" if fetch is None else
-                ", must be a string or Tensor. (Can not convert a %s into a Tensor or "
-                "Operation.)" % type(fetch).__name__)
-        raise TypeError("Fetch argument %r has invalid type %s%s" % (fetch, type(fetch), hint))
-    try:
-        return graph.as_graph_element(fetch)
-    except ValueError as e:
-        raise ValueError("Fetch argument %r cannot be interpreted as a Tensor. (%s)"
-                         % (fetch, e)) from None
-
-
-def _feed_target(graph, key):
-    try:
-        if isinstance(key, Operation):
-            raise TypeError("Can not convert a Operation into a Tensor.")
-        return graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
-    except (TypeError, ValueError, KeyError) as e:
-        message = e.args[0] if e.args else str(e)
-        raise TypeError("Cannot interpret feed_dict key as Tensor: " + message) from None
-
-
+# -- 1. resolve (fetches.py), 2. prune, 3. check ----------------------------------------------
 def _creation_order(tensor):
     return tensor.op._id, tensor.value_index
 
 
-# -- 2. prune, 3. check -----------------------------------------------------------------------
 def _prune(targets, fed):
     """The ops that the targets need, stopping at fed tensors (their producers never run)."""
     needed = set()

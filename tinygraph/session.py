@@ -17,8 +17,9 @@ import threading
 
 from . import errors, tracing
 from .default_session import _session_stack
+from .fetches import structure_key
 from .graph import Graph, get_default_graph
-from .plan import Plan, structure_key
+from .plan import Plan
 
 __all__ = ["Session", "InteractiveSession"]
 

@@ -20,8 +20,8 @@ How the picture reads:
   ``gradients="show"`` draws those ops in grey scope boxes.
 """
 import re
-from pathlib import Path
 
+from .dot_picture import DotPicture, GraphvizNotFoundError
 from .graph import Graph, Operation, Tensor, get_default_graph
 from .registry import get_op_def
 
@@ -320,36 +320,7 @@ def _attrs(attrs):
     return " [" + ", ".join("%s=%s" % (key, _quote(value)) for key, value in attrs.items()) + "]"
 
 
-# -- pictures -------------------------------------------------------------------------------
-class GraphvizNotFoundError(RuntimeError):
-    """Drawing needs the ``graphviz`` Python package and Graphviz's ``dot`` program."""
-
-
-_INSTALL = ('pip install "tinygraph[viz]" and install the system package graphviz '
-            '(apt install graphviz, brew install graphviz or conda install graphviz)')
-_FORMATS = ("svg", "png", "pdf")
-
-
-def _pipe(dot, fmt):
-    """``dot`` rendered to ``fmt`` (bytes).
-
-    Raises:
-        GraphvizNotFoundError: the graphviz package or the dot program is missing.
-    """
-    try:
-        import graphviz  # optional: only drawing needs it (tinygraph[viz])
-    except ImportError:
-        raise GraphvizNotFoundError(
-            "Drawing a graph needs the graphviz Python package and the dot program: "
-            + _INSTALL + ".") from None
-    try:
-        return graphviz.Source(dot).pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(
-            "Drawing a graph needs Graphviz's dot program, which is not on your PATH: "
-            + _INSTALL + ". to_dot() gives the DOT text without it.") from None
-
-
+# -- pictures (the drawing itself is dot_picture.py) ----------------------------------------
 def render(graph_or_fetches, path, gradients="fold", variables="fold"):
     """Draw the graph (see ``to_dot``) into ``path``; its suffix picks the format.
 
@@ -364,53 +335,6 @@ def render(graph_or_fetches, path, gradients="fold", variables="fold"):
         GraphvizNotFoundError: the ``graphviz`` package or the ``dot`` program is missing.
     """
     return show(graph_or_fetches, gradients=gradients, variables=variables).save(path)
-
-
-class DotPicture:
-    """A drawn graph for notebooks: SVG where Graphviz is installed, else its DOT text.
-
-    ``dot`` holds the DOT text; ``str()`` and ``repr()`` give it too; ``save(path)``
-    renders it like ``render``.
-    """
-
-    def __init__(self, dot):
-        self.dot = dot
-        self._svg = None
-        self._missing = None  # the GraphvizNotFoundError message, once we know
-
-    def _repr_svg_(self):
-        if self._svg is None and self._missing is None:
-            try:
-                self._svg = _pipe(self.dot, "svg").decode("utf-8")
-            except GraphvizNotFoundError as e:
-                self._missing = str(e)
-        return self._svg
-
-    def _repr_markdown_(self):
-        if self._repr_svg_() is not None:
-            return None  # the notebook shows the picture
-        return "%s\n\n```dot\n%s```\n" % (self._missing, self.dot)
-
-    def _repr_pretty_(self, printer, cycle):
-        printer.text(self.dot)
-
-    def save(self, path):
-        """Write the picture to ``path`` (.svg, .png, .pdf or .dot); returns the Path."""
-        path = Path(path)
-        fmt = path.suffix.lower().lstrip(".")
-        if fmt in ("dot", "gv"):
-            path.write_text(self.dot, encoding="utf-8")
-        elif fmt in _FORMATS:
-            path.write_bytes(_pipe(self.dot, fmt))
-        else:
-            raise ValueError("save: cannot tell the format from %r; use a file name ending "
-                             "in .svg, .png, .pdf or .dot" % str(path))
-        return path
-
-    def __str__(self):
-        return self.dot
-
-    __repr__ = __str__
 
 
 def show(graph_or_fetches=None, gradients="fold", variables="fold"):

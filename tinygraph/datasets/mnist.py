@@ -218,7 +218,7 @@ def dense_to_one_hot(labels_dense, num_classes=10):
     return one_hot
 
 
-# -- the data sets ----------------------------------------------------------------------------------
+# -- the data sets -----------------------------------------------------------------------------
 def _image_dtype(dtype):
     name = getattr(dtype, "name", None) if hasattr(dtype, "as_numpy_dtype") else None
     try:

@@ -13,9 +13,9 @@ import os
 import threading
 import warnings
 
-NAMES = ("sparse_xent", "bias_sparse_xent_scaled", "sum_to_shape", "relu", "relu_grad", "argmax", "equal",
-         "apply_gradient_descent", "bias_add", "apply_momentum", "apply_adam", "apply_adagrad",
-         "apply_rms_prop", "apply_centered_rms_prop")
+NAMES = ("sparse_xent", "bias_sparse_xent_scaled", "sum_to_shape", "relu", "relu_grad",
+         "argmax", "equal", "apply_gradient_descent", "bias_add", "apply_momentum",
+         "apply_adam", "apply_adagrad", "apply_rms_prop", "apply_centered_rms_prop")
 backend = None  # "numba" or "reference" once loaded
 
 
