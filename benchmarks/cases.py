@@ -36,7 +36,7 @@ def case_step(args):
     x, y = make_batch(args.batch or MODELS[args.model]["batch"])
     step = make_step(args.framework, args.model, x, y)
     inner = 2 if args.quick else 10
-    # tinygraph compiles a fused kernel at a plan's COMPILE_AFTER-th run (fusion.py)
+    # tinygraph compiles a fused kernel at a plan's COMPILE_AFTER-th run (fused_group.py)
     return {"samples": _samples(step, args.samples, inner, 0.05 if args.quick else 1.0,
                                 warmup_calls=101)}
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from tinygraph import fusion as fusion_pass
+from tinygraph import fused_group
 
 from . import steps
 
@@ -27,7 +27,7 @@ def compare(model, batch, rounds):
         runs[name]()  # compiles the plan with this setting
     os.environ.pop("TINYGRAPH_FUSION")
     for step in runs.values():
-        for _ in range(fusion_pass.COMPILE_AFTER + 5):  # fused kernels compiled or loaded
+        for _ in range(fused_group.COMPILE_AFTER + 5):  # fused kernels compiled or loaded
             step()
     times = {name: [] for name in runs}
     burst = max(2, 2000 // batch)

@@ -70,24 +70,20 @@ Rules that keep a fused plan equal to the unfused one:
 - Generated kernels are cached on disk under the hash of their source text. The source
   holds every expression, the broadcast pattern, the dtype and tinygraph's version, so a
   change to any of them is a new file: a stale fused kernel cannot be loaded.
+
+This module decides the groups; ``fused_group.py`` runs a group as a plan step (and decides
+when its kernel is compiled), ``fused_kernels.py`` writes and caches the kernels.
 """
 import os
 
-from . import errors, kernels
-from .fused_kernels import ElementwiseKernel, MeanXentKernel, value_inputs
+from . import kernels
+from .fused_group import FusedGroup, reads_variable
+from .fused_kernels import value_inputs
 from .graph import Tensor
-from .registry import OpDef, bind_kernel
 
 __all__ = ["enabled", "fuse", "FusedGroup"]
 
 _DTYPES = ("float32", "float64")
-# A new kernel is compiled when a group meets the same input shapes for the COMPILE_AFTER-th
-# time (unless it is cached already). A compile costs 0.3-1 s (once per machine: it is kept
-# on disk) and saves a few microseconds per run, so only a graph run many times with the
-# same shapes earns it: a training loop is fused from its 100th step (from its first once
-# the kernel is on disk), while a graph run a few dozen times (an evaluation, a gradient
-# check that runs once per element, a property test's random graphs) never waits for numba.
-COMPILE_AFTER = 100
 
 
 def enabled():
@@ -155,7 +151,8 @@ def fuse(order, fed, targets):
             if k == "sum_to" and users[op.outputs[0]] != [write]:
                 continue  # a sum is known only after the loop: the update alone reads it
             values = value_inputs(op)
-            if not all(t in fed or not _variables(t) or _reads(t, variable) for t in values):
+            if not all(t in fed or not _variables(t) or reads_variable(t, variable)
+                       for t in values):
                 continue
             members.add(op)
             todo.extend(t.op for t in values if t not in fed)
@@ -289,137 +286,3 @@ def _variables(t):
         return set()
     which = range(len(op.inputs)) if aliases is True else aliases
     return set().union(*[_variables(op.inputs[k]) for k in which])
-
-
-def _reads(t, variable):
-    """``t`` is a plain read of ``variable`` (its ``read`` Identity)."""
-    return t.op.type == "Identity" and t.op.inputs[0].op is variable
-
-
-# -- a group ----------------------------------------------------------------------------------
-class FusedGroup:
-    """Several ops that run as one step; looks like an Operation to plan.py.
-
-    ``ops`` are the members in schedule order (a write last); ``inputs`` the values they
-    read from outside; ``outputs`` the values read after the group or fetched.
-    """
-
-    type = "Fused"
-    control_inputs = ()
-    attrs = {}
-
-    def __init__(self, ops, fetched, users):
-        self.ops = list(ops)
-        members = set(ops)
-        made = {t for op in ops for t in op.outputs}
-        self.inputs = []
-        for op in ops:
-            for t in op.inputs:
-                if t not in made and t not in self.inputs:
-                    self.inputs.append(t)
-        self.outputs = [t for op in ops for t in op.outputs
-                        if t in fetched or any(u not in members for u in users.get(t, ()))
-                        or op._op_def.mutates]
-        self.name = ops[-1].name
-        self._id = ops[-1]._id
-        self.graph = ops[-1].graph
-        write = ops[-1] if ops[-1]._op_def.mutates else None
-        self.write = write
-        # the inputs written in place: the variable first, then an optimizer's slots
-        self._refs = [self.inputs.index(write.inputs[k]) for k in write._op_def.writes] \
-            if write else []
-        self._ref = self._refs[0] if write else None
-        variable = write.inputs[0].op if write else None
-        # reads of the written variable, each element read before it is written: no copy
-        self.in_place_reads = tuple(k for k, t in enumerate(self.inputs)
-                                    if write and _reads(t, variable))
-        self._op_def = OpDef("Fused", None, kernel=self.run, mutates=write is not None,
-                             check=self.check if write else None, aliases=write is not None,
-                             writes=tuple(self._refs))
-        self._fns = [bind_kernel(op, None) for op in ops]
-        self._unfused = self._run_unfused  # one bound method, so that `is` finds it
-        self._kernels = {}  # the input shapes -> a call of the kernel, or _unfused
-        self._seen = {}  # the input shapes -> runs so far, until the kernel is compiled
-        # the input shapes of a call, as one tuple (a variable's cell holds its array)
-        self._key = eval("lambda values: (%s,)" % ", ".join(
-            "values[%d]%s.shape" % (k, ".value" if k in self._refs else "")
-            for k in range(len(self.inputs))))
-        self.dtype = ops[-1].outputs[0].dtype.base_dtype.np_dtype if not write else \
-            write.inputs[0].dtype.base_dtype.np_dtype
-
-    def __repr__(self):
-        return "<FusedGroup %s [%s]>" % (self.name, ", ".join(op.type for op in self.ops))
-
-    def describe_origin(self):
-        """Where the group's ops were made (an error in the group names them all)."""
-        return "\n\n".join(op.describe_origin() for op in self.ops)
-
-    # -- running ------------------------------------------------------------------------------
-    def run(self, *values):
-        call = self._kernels.get(self._key(values))
-        if call is None:
-            call = self._compile(values)
-        return call(values)
-
-    def _build(self, values):
-        """The kernel for the shapes of ``values`` (not compiled yet), or None."""
-        arrays = list(values)
-        for k in self._refs:
-            arrays[k] = values[k].value
-        build = MeanXentKernel.build if self.ops[-1].type == "Mul" and any(
-            op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
-            else ElementwiseKernel.build
-        return build(self, arrays)
-
-    def _compile(self, values):
-        kernel, key = self._build(values), self._key(values)
-        if kernel is None:  # shapes that do not fit: the ops one by one, from now on
-            call = self._kernels[key] = self._unfused
-            return call
-        seen = self._seen[key] = self._seen.get(key, 0) + 1
-        if seen < COMPILE_AFTER and not kernel.cached():
-            return self._unfused  # not hot yet: compiling would cost more than it saves
-        call = self._kernels[key] = kernel.load()
-        return call
-
-    def check(self, *values):
-        """The write's check, before any write of the run lands (plan.py)."""
-        try:
-            for k in self._refs:
-                if values[k].value is None:
-                    values[k].read()  # an uninitialized variable or slot: raises
-            call = self._kernels.get(self._key(values))
-            if call is not None and call is not self._unfused:
-                return  # a kernel was built for these shapes: they fit
-            fits = call is None and self._build(values) is not None
-        except errors.OpError as e:
-            e.op = e.op or self.write
-            raise
-        if not fits:  # compute what the write reads, and check it as the unfused ops do
-            env = self._run_ops(values, self.ops[:-1])
-            write = self.write
-            check = write._op_def.check
-            try:
-                check(*[env[t] for t in write.inputs], **write.attrs)
-            except errors.OpError as e:
-                e.op = e.op or write
-                raise
-
-    def _run_unfused(self, values):
-        env = self._run_ops(values, self.ops)
-        results = [env[t] for t in self.outputs]
-        return results[0] if len(results) == 1 else tuple(results)
-
-    def _run_ops(self, values, ops):
-        env = dict(zip(self.inputs, values))
-        for op, fn in zip(ops, self._fns):
-            try:
-                result = fn(*[env[t] for t in op.inputs])
-            except errors.OpError as e:
-                e.op = e.op or op
-                raise
-            if len(op.outputs) == 1:
-                env[op.outputs[0]] = result
-            else:
-                env.update(zip(op.outputs, result))
-        return env

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import strategies as st
 
 import tinygraph as tf
-from tinygraph import fusion as fusion_pass, kernels
+from tinygraph import fused_group, kernels
 
 BINARY = ("add", "sub", "mul", "div")
 UNARY = ("neg", "square", "relu", "scale", "sum")  # sum: a reduction that does not fuse
@@ -152,7 +152,7 @@ def setting(fusion=True, backend="numba"):
                                    else "numba")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TINYGRAPH_FUSION", "1" if fusion else "0")
-        mp.setattr(fusion_pass, "COMPILE_AFTER", 1)  # fused kernels from the first run
+        mp.setattr(fused_group, "COMPILE_AFTER", 1)  # fused kernels from the first run
         kernels.use(backend)
         try:
             yield

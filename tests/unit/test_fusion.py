@@ -26,7 +26,7 @@ import pytest
 from hypothesis import example, given
 
 import tinygraph as tf
-from tinygraph import fused_kernels, fusion
+from tinygraph import fused_group, fused_kernels
 from tinygraph.client.timeline import Timeline
 from tinygraph.registry import Fusion, get_op_def
 
@@ -319,8 +319,8 @@ def test_an_altered_kernel_file_is_rewritten_not_loaded(cache, monkeypatch):
 
 FUSED_RUN = """
 import tinygraph as tf
-from tinygraph import fused_kernels, fusion
-fusion.COMPILE_AFTER = 1  # compile at the first run
+from tinygraph import fused_group, fused_kernels
+fused_group.COMPILE_AFTER = 1  # compile at the first run
 x = tf.placeholder(tf.float32, [None, 3])
 print(tf.Session().run(tf.nn.relu(x + 1.0) * 2.0, {x: [[1.0, -3.0, 0.5]]}).tolist())
 stats = [kernel.stats for kernel in fused_kernels._LOADED.values()]
@@ -410,9 +410,9 @@ def test_a_new_kernel_is_compiled_only_when_its_shapes_come_back(cache, monkeypa
     sess = tf.Session()
     feed = {x: np.array([[1.0, -3.0, 0.5]], np.float32)}
     results = []
-    for run in range(1, fusion.COMPILE_AFTER + 1):
+    for run in range(1, fused_group.COMPILE_AFTER + 1):
         results.append(sess.run(out, feed))
-        assert (len(list(cache.glob("fused_*.py"))) == 1) == (run == fusion.COMPILE_AFTER)
+        assert (len(list(cache.glob("fused_*.py"))) == 1) == (run == fused_group.COMPILE_AFTER)
     for result in results:
         np.testing.assert_array_equal(result, [[4.0, 0.0, 3.0]])
     tf.reset_default_graph()  # a new graph and session: the kernel on disk is used at once
