@@ -10,21 +10,15 @@ the small Python function that allocates the outputs and calls the kernel, so a 
 one call. ``MeanXentKernel`` calls the hand-written kernel of the mean cross-entropy
 instead.
 
-Generated sources are files under ``cache_dir()``, named by the hash of their text; numba
-caches their compiled code next to them (``cache=True``). The text holds every expression,
-the broadcast pattern, the dtype and tinygraph's version, so a change to any of them is a
-new file: a stale kernel cannot be loaded. A file whose text is not what its name says
-(edited, truncated) is written again before it is imported.
+Generated sources are kept on disk by ``fused_cache.py``, named by the hash of their text.
+The text holds every expression, the broadcast pattern, the dtype and tinygraph's version
+(``_version``), so a change to any of them is a new file: a stale kernel cannot be loaded.
 """
-import hashlib
-import importlib.util
-import os
 import sys
-import threading
 
 import numpy as np
 
-from . import kernels
+from . import fused_cache
 
 _CODEGEN = 1  # the form of the generated code; part of every kernel's source
 
@@ -214,11 +208,11 @@ class ElementwiseKernel:
 
     def cached(self):
         """Whether the kernel is compiled already (in this process or on disk)."""
-        return _cached(self.source)
+        return fused_cache.cached(self.source)
 
     def load(self):
         """``call(values) -> outputs``, compiling the kernel if it is not cached."""
-        self.kernel = _load(self.source)
+        self.kernel = fused_cache.load(self.source)
         return self._caller(self.group, self.space, self.params)
 
     def _caller(self, group, space, params):
@@ -320,89 +314,9 @@ def _sums_to(shape, target):
     return all(t == s or t == 1 for t, s in zip(target, shape[lead:]))
 
 
-# -- the on-disk cache of generated kernels ---------------------------------------------------
-_LOADED = {}  # source hash -> the jitted function
-_LOCK = threading.Lock()
-_said = []
-
-
 def _version():
     """tinygraph's version and the numba flags its kernels compile with (numba's own cache
     does not see a change of flags)."""
     from .kernels._jit import FLAGS
     return "%s %s" % (getattr(sys.modules.get("tinygraph"), "__version__", "?"),
                       ",".join("%s=%s" % item for item in sorted(FLAGS.items())))
-
-
-def cache_dir():
-    """Where generated kernels live: ``$TINYGRAPH_CACHE_DIR/fused`` or the user cache."""
-    base = os.environ.get("TINYGRAPH_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "tinygraph")
-    return os.path.join(base, "fused")
-
-
-def _digest(source):
-    return hashlib.sha256(source.encode()).hexdigest()[:24]
-
-
-def _path(digest):
-    return os.path.join(cache_dir(), "fused_%s.py" % digest)
-
-
-def _cached(source):
-    digest = _digest(source)
-    if digest in _LOADED:
-        return True
-    try:
-        with open(_path(digest)) as f:
-            return f.read() == source
-    except OSError:
-        return False
-
-
-def _load(source):
-    """The jitted ``fused`` of ``source``: from this process, the disk, or compiled now."""
-    digest = _digest(source)
-    kernel = _LOADED.get(digest)
-    if kernel is not None:
-        return kernel
-    with _LOCK:
-        kernel = _LOADED.get(digest)
-        if kernel is None:
-            kernel = _LOADED[digest] = _import(source, digest)
-    return kernel
-
-
-def _import(source, digest):
-    path = _path(digest)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        try:
-            with open(path) as f:
-                fresh = f.read() != source
-        except OSError:
-            fresh = True
-        if fresh:  # new, or overwritten by something else: write it (atomically)
-            _say_once()
-            tmp = "%s.%d.tmp" % (path, os.getpid())
-            with open(tmp, "w") as f:
-                f.write(source)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location("tinygraph_fused_" + digest, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # numba's cache finds the function's module by name
-        spec.loader.exec_module(module)
-        return module.fused
-    except OSError:  # no writable cache: compile in memory (every process pays)
-        _say_once()
-        namespace = {}
-        exec(compile(source, "<tinygraph fused %s>" % digest, "exec"), namespace)
-        return namespace["fused"]
-
-
-def _say_once():
-    if not _said:
-        _said.append(True)
-        sys.stderr.write("tinygraph: compiling fused kernels for this graph (first run only; "
-                         "later runs load them from the cache)\n")

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import example, given
 
 import tinygraph as tf
-from tinygraph import fused_group, fused_kernels
+from tinygraph import fused_cache, fused_group, fused_kernels
 from tinygraph.client.timeline import Timeline
 from tinygraph.registry import Fusion, get_op_def
 
@@ -262,7 +262,7 @@ def test_nothing_fuses_in_a_process_with_tinygraph_numba_0():
 def cache(tmp_path, monkeypatch):
     """An empty disk cache, and none of its kernels loaded in this process yet."""
     monkeypatch.setenv("TINYGRAPH_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(fused_kernels, "_LOADED", {})
+    monkeypatch.setattr(fused_cache, "_LOADED", {})
     return tmp_path / "fused"
 
 
@@ -312,18 +312,18 @@ def test_an_altered_kernel_file_is_rewritten_not_loaded(cache, monkeypatch):
     source = path.read_text()
     assert " + " in source
     path.write_text(source.replace(" + ", " - "))  # still valid code, computing wrong values
-    monkeypatch.setattr(fused_kernels, "_LOADED", {})
+    monkeypatch.setattr(fused_cache, "_LOADED", {})
     np.testing.assert_array_equal(run_chain(), expected)
     assert path.read_text() == source
 
 
 FUSED_RUN = """
 import tinygraph as tf
-from tinygraph import fused_group, fused_kernels
+from tinygraph import fused_cache, fused_group
 fused_group.COMPILE_AFTER = 1  # compile at the first run
 x = tf.placeholder(tf.float32, [None, 3])
 print(tf.Session().run(tf.nn.relu(x + 1.0) * 2.0, {x: [[1.0, -3.0, 0.5]]}).tolist())
-stats = [kernel.stats for kernel in fused_kernels._LOADED.values()]
+stats = [kernel.stats for kernel in fused_cache._LOADED.values()]
 print(sum(sum(s.cache_hits.values()) for s in stats), sum(sum(s.cache_misses.values())
                                                            for s in stats))
 """
