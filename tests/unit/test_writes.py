@@ -63,6 +63,24 @@ def test_validate_shape_false_lets_the_value_take_another_shape():
         assert v.shape.as_list() == [2, 3]  # the static shape stays, as in TF1
 
 
+def test_a_compiled_plan_reads_the_storage_an_assign_put_in_place():
+    """A plan computes a variable's cell once (a constant step), never its value: after an
+    assign that replaced the storage (another shape), the same plan reads the new one."""
+    v = tf.Variable(tf.zeros([2, 3]))
+    x = tf.placeholder(tf.float32)
+    replace = tf.assign(v, x, validate_shape=False)
+    doubled = v * 2.0
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        np.testing.assert_array_equal(sess.run(doubled), np.zeros((2, 3)))
+        compiled = sess.compile_count
+        sess.run(replace, {x: np.ones((3, 2))})
+        np.testing.assert_array_equal(sess.run(doubled), np.full((3, 2), 2.0))
+        sess.run(replace, {x: np.full((2, 3), 3.0)})
+        np.testing.assert_array_equal(sess.run(doubled), np.full((2, 3), 6.0))
+        assert sess.compile_count == compiled + 1  # only the assign's plan is new
+
+
 def test_assign_add_does_not_broadcast():
     v = tf.Variable([1.0, 2.0, 3.0])
     x = tf.placeholder(tf.float32)
