@@ -49,8 +49,9 @@ The generated kernel of ``update_W1`` (flat: nothing broadcasts but the scalars)
 
 The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
 only the shape of the losses, and the cross-entropy works row by row), so it has a
-hand-written kernel, ``kernels.bias_sparse_xent_scaled``, with the ops' arithmetic in the
-ops' order; ``_mean_xent`` below says exactly which graphs it takes.
+hand-written kernel, ``kernels.bias_sparse_xent_scaled`` (the fused step calls its jitted
+core, ``bias_xent_scaled_into``, directly), with the ops' arithmetic in the ops' order;
+``_mean_xent`` below says exactly which graphs it takes.
 
 Rules that keep a fused plan equal to the unfused one:
 
