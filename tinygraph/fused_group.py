@@ -70,7 +70,8 @@ class FusedGroup:
         self._fns = [bind_kernel(op, None) for op in ops]
         self._unfused = self._run_unfused  # one bound method, so that `is` finds it
         self._kernels = {}  # the input shapes -> a call of the kernel, or _unfused
-        self._seen = {}  # the input shapes -> runs so far, until the kernel is compiled
+        # the input shapes -> [runs so far, the kernel built for them], until it is compiled
+        self._pending = {}
         # the input shapes of a call, as one tuple (a variable's cell holds its array)
         self._key = eval("lambda values: (%s,)" % ", ".join(
             "values[%d]%s.shape" % (k, ".value" if k in self._refs else "")
@@ -102,15 +103,32 @@ class FusedGroup:
             else ElementwiseKernel.build
         return build(self, arrays)
 
+    def _register(self, values, key):
+        """Build the kernel for new shapes, once: it becomes the call when it is compiled
+        already (by an earlier run or process), else it waits in ``_pending``; shapes that
+        do not fit run the ops one by one from now on."""
+        kernel = self._build(values)
+        if kernel is None:
+            self._kernels[key] = self._unfused
+        elif kernel.cached():
+            self._kernels[key] = kernel.load()
+        else:
+            self._pending.setdefault(key, [0, kernel])
+
     def _compile(self, values):
-        kernel, key = self._build(values), self._key(values)
-        if kernel is None:  # shapes that do not fit: the ops one by one, from now on
-            call = self._kernels[key] = self._unfused
-            return call
-        seen = self._seen[key] = self._seen.get(key, 0) + 1
-        if seen < COMPILE_AFTER and not kernel.cached():
+        """The call for shapes without a kernel yet: the ops one by one until the shapes
+        have come back COMPILE_AFTER times, then the kernel, compiled now."""
+        key = self._key(values)
+        if key not in self._pending:
+            self._register(values, key)
+        pending = self._pending.get(key)
+        if pending is None:  # it fits no loop, or it was on disk (or another thread compiled)
+            return self._kernels[key]
+        pending[0] += 1
+        if pending[0] < COMPILE_AFTER:
             return self._unfused  # not hot yet: compiling would cost more than it saves
-        call = self._kernels[key] = kernel.load()
+        call = self._kernels[key] = pending[1].load()
+        self._pending.pop(key, None)
         return call
 
     def check(self, *values):
@@ -119,22 +137,25 @@ class FusedGroup:
             for k in self._refs:
                 if values[k].value is None:
                     values[k].read()  # an uninitialized variable or slot: raises
-            call = self._kernels.get(self._key(values))
-            if call is not None and call is not self._unfused:
-                return  # a kernel was built for these shapes: they fit
-            fits = call is None and self._build(values) is not None
+            key = self._key(values)
+            call = self._kernels.get(key)
+            if call is None and key not in self._pending:
+                self._register(values, key)
+                call = self._kernels.get(key)
+            if call is not self._unfused:
+                return  # a kernel fits these shapes (compiled, or waiting to be)
         except errors.OpError as e:
             e.op = e.op or self.write
             raise
-        if not fits:  # compute what the write reads, and check it as the unfused ops do
-            env = self._run_ops(values, self.ops[:-1])
-            write = self.write
-            check = write._op_def.check
-            try:
-                check(*[env[t] for t in write.inputs], **write.attrs)
-            except errors.OpError as e:
-                e.op = e.op or write
-                raise
+        # no kernel fits: compute what the write reads, and check it as the unfused ops do
+        env = self._run_ops(values, self.ops[:-1])
+        write = self.write
+        check = write._op_def.check
+        try:
+            check(*[env[t] for t in write.inputs], **write.attrs)
+        except errors.OpError as e:
+            e.op = e.op or write
+            raise
 
     def _run_unfused(self, values):
         env = self._run_ops(values, self.ops)

@@ -425,6 +425,32 @@ def test_a_new_kernel_is_compiled_only_when_its_shapes_come_back(cache, monkeypa
     assert list(group._kernels) == [((1, 3), (), ())]  # x and the two constants: compiled
 
 
+def test_a_kernel_is_written_once_per_shapes_while_its_group_waits(cache, monkeypatch):
+    """Until a kernel is compiled, the runs before it (unfused) and the pre-write checks do
+    not write its source again: it is built once per shapes (writing it costs more than
+    the run), for a read group and for an update alike."""
+    monkeypatch.setenv("TINYGRAPH_FUSION", "1")
+    built = []
+    build = fused_kernels.ElementwiseKernel.build
+    monkeypatch.setattr(fused_kernels.ElementwiseKernel, "build",
+                        staticmethod(lambda group, arrays: built.append(group.name)
+                                     or build(group, arrays)))
+    x = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(tf.ones([3]))
+    out = tf.nn.relu(x * w + 1.0) * 2.0
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(out))
+    sess = tf.Session()
+    sess.run(w.initializer)
+    runs = min(fused_group.COMPILE_AFTER - 1, 10)
+    for _ in range(runs):
+        sess.run(train, {x: [[1.0, -3.0, 0.5]]})
+    assert not list(cache.glob("fused_*.py"))  # nothing compiled yet
+    assert built and len(built) == len(set(built))  # each group's kernel written once
+    for _ in range(runs):
+        sess.run(train, {x: [[1.0, -3.0, 0.5], [2.0, 1.0, 0.0]]})  # new shapes: once more
+    assert len(built) == 2 * len(set(built))
+
+
 def test_an_op_reading_the_fused_cross_entropy_gradient_stays_outside_its_group():
     """The mean cross-entropy's group is one hand-written kernel: an elementwise op that
     reads its gradient runs after it, not inside it (it once joined the group and broke)."""
