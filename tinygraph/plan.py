@@ -71,17 +71,20 @@ class Plan:
         order = _schedule(ops, fed)
         if fusion.enabled():
             order = fusion.fuse(order, fed, targets)
-        # 5. number: slot 0 collects the None of ops without outputs
+        # 5. number: slot 0 collects the None of ops without outputs; the last slot, the
+        # values of outputs that are fed (a fed tensor's op runs only when it is asked for
+        # as an op: its outputs are thrown away, the feed wins)
         slots = {t: i + 1 for i, t in enumerate(sorted(fed, key=_creation_order))}
         for op in order:
             for t in op.outputs:
                 slots.setdefault(t, len(slots) + 1)
-        self.num_slots = len(slots) + 1
+        self.discard = len(slots) + 1
+        self.num_slots = len(slots) + 2
         # Two keys may name one tensor (the object and its name): the later value wins.
         self.feeds = {key: FeedSpec(slots[t], t) for key, t in feed_targets.items()}
         # 6. copies, 7. bind
         fetched = {slots[t] for t in targets if isinstance(t, Tensor) and t not in fed}
-        self.steps, roots = _bind_steps(session, order, slots, fed, fetched)
+        self.steps, roots = _bind_steps(session, order, slots, fed, fetched, self.discard)
         # The value list a run starts from: the constant ops' values (a Const's array, a
         # variable's cell) are put in once, here, and their steps are not run again.
         self.preset = [None] * self.num_slots
@@ -155,14 +158,14 @@ class Plan:
         names = {spec.slot: key if isinstance(key, str) else key.name
                  for key, spec in self.feeds.items()}
         lines = ["%d steps over %d value slots ($0 collects the None of ops without outputs)"
-                 % (len(self.steps), self.num_slots - 1)]
+                 % (len(self.steps), self.num_slots - 2)]
         for slot, name in sorted(names.items()):
             lines.append("  feed   $%d <- %s" % (slot, name))
         for i, step in enumerate(self.steps, 1):
             fn, ins, out, op = step
             args = ", ".join("$%d" % k for k in ins)
             outs = out if isinstance(out, tuple) else (out,)
-            target = ", ".join("$%d" % k for k in outs if k) or "-"
+            target = ", ".join("$%d" % k for k in outs if k and k != self.discard) or "-"
             kind, name = step_kind(step)
             if kind == "snapshot":
                 text = "copy $%d (still needed after %s writes its variable)" % (ins[0], name)
@@ -278,7 +281,7 @@ def _schedule(ops, fed):
 
 
 # -- 6. copies, 7. bind -----------------------------------------------------------------------
-def _bind_steps(session, order, slots, fed, fetched):
+def _bind_steps(session, order, slots, fed, fetched, discard):
     """The step list, with snapshot steps and the pre-write check where the rules need them.
 
     Returns the steps and each slot's roots after the last step (what a fetch must copy).
@@ -312,7 +315,7 @@ def _bind_steps(session, order, slots, fed, fetched):
                     all(not variables & _written(c) for c in checked):
                 checked.append(op)
         ins = tuple(slots[t] for t in op.inputs)
-        outs = tuple(0 if t in fed else slots[t] for t in op.outputs)  # a feed wins
+        outs = tuple(discard if t in fed else slots[t] for t in op.outputs)  # a feed wins
         out = 0 if not outs else outs[0] if len(outs) == 1 else outs
         fn = bind_kernel(op, session)
         if op_def.check is not None and op not in checked:  # a chained write: check it here

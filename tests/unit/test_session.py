@@ -315,6 +315,19 @@ def test_feeding_one_output_of_a_two_output_op(sess):
     assert loss_value[0] == pytest.approx(np.log(np.exp(1) + np.exp(2)) - 1)
 
 
+def test_an_op_fetched_with_its_output_fed_gives_none(sess):
+    """Fetching an op gives None, as in TF1, also when its output is fed (the op runs,
+    its outputs are thrown away): it once handed over the variable's internal storage."""
+    v = tf.Variable([1.0, 2.0])
+    c = tf.constant([5.0])
+    sess.run(v.initializer)
+    assert sess.run(v.op, {v: [3.0, 4.0]}) is None
+    op_value, fed = sess.run([c.op, c], {c: [7.0]})
+    assert op_value is None
+    np.testing.assert_array_equal(fed, [7.0])
+    np.testing.assert_array_equal(sess.run(v), [1.0, 2.0])  # the feed wrote nothing
+
+
 def test_a_kernel_bug_is_an_internal_error_naming_the_op():
     from tinygraph import registry
     if "TestOnlyBuggy" not in registry._OP_DEFS:  # the registry is process-wide
