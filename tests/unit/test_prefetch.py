@@ -93,3 +93,46 @@ def test_numba_used_at_once_while_the_background_sets_it_up_does_not_deadlock():
             print(tf.Session().run(tf.nn.relu(x) + 1.0, {x: [[-1.0, 2.0]]}).tolist())
         """ % delay)
         assert out.split("\n")[:2] == ["2 numba", "[[1.0, 3.0]]"], out
+
+
+def test_cached_kernels_load_without_numbas_compiler_set_up(tmp_path):
+    """Loading compiled kernels skips the set-up only compiling needs (numba's registries of
+    implementations, ~50,000 objects that every later garbage collection walks); a compile
+    in the same process, the user's own or a kernel missing from the cache, still works."""
+    relu = """
+        import numpy as np
+        import tinygraph as tf
+        x = tf.placeholder(tf.float32, [None])
+        sess = tf.Session()
+        print(sess.run(tf.nn.relu(x), {x: np.array([-1.0, 2.0], np.float32)}).tolist())
+    """
+    assert run_python(relu, NUMBA_CACHE_DIR=str(tmp_path)) == "[0.0, 2.0]\n"  # compiles
+    out = run_python(relu + """
+        import sys
+        from tinygraph.kernels import numba_impl
+        loaded = len(numba_impl._relu.overloads) > 0  # from the cache: nothing compiled
+        print(loaded and not sum(numba_impl._relu.stats.cache_misses.values()),
+              "numba.np.arraymath" in sys.modules)
+        import numba
+        twice_sum = numba.njit(lambda a: np.sum(a * 2))  # needs numba's array registries
+        print(twice_sum(np.arange(4.0)), "numba.np.arraymath" in sys.modules)
+        y = tf.placeholder(tf.float64, [None])  # a signature the cache lacks: compiled
+        print(sess.run(tf.nn.relu(x), {x: np.array([3.0, -4.0], np.float32)}).tolist(),
+              sess.run(tf.nn.relu(y), {y: np.array([-5.0, 6.0])}).tolist())
+    """, NUMBA_CACHE_DIR=str(tmp_path))
+    assert out.split("\n")[:4] == ["[0.0, 2.0]", "True False", "12.0 True",
+                                  "[3.0, 0.0] [0.0, 6.0]"], out
+
+
+def test_the_background_work_leaves_the_garbage_collector_to_the_caller():
+    """A script that switches the collector off (or on) while numba loads keeps its choice:
+    the thread does not pause it and switch it back on."""
+    out = run_python("""
+        import gc
+        import tinygraph
+        from tinygraph import kernels
+        gc.disable()  # while the thread runs
+        kernels._thread.join()
+        print(gc.isenabled(), kernels._done)
+    """)
+    assert out.split() == ["False", "True"]

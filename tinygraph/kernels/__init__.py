@@ -7,8 +7,6 @@ the caller goes on (building a graph, loading data).
 Ops call ``kernels.<name>(...)``; after the first lookup each name is a plain attribute.
 Both backends check the run-time sizes they rely on with the same code (``checks.py``).
 """
-import gc
-import importlib
 import os
 import threading
 import warnings
@@ -72,19 +70,14 @@ WARM = (("bias_xent_scaled_into", [("float32", 2), ("float32", 1), ("int64", 1),
         ("_relu_grad", [("float32", 1), ("float32", 1), ("float32", 1)]))
 
 
-def _set_up_code_generator():
-    """Set up numba's code generator (~0.1 s here once its biggest imports are done).
-
-    The target context is created before the compiler lock is taken, as numba itself does
-    (a first ``@jit`` creates it under the property's lock, and the context takes the
-    compiler lock inside): taking them in the other order here deadlocked against a main
-    thread that decorated its first kernel meanwhile.
-    """
-    import numba.core.compiler_lock
+def _create_target_context():
+    """Create numba's target context (its code generator), outside the compiler lock, as
+    numba itself does: a first ``@jit`` creates it under the property's lock and the context
+    takes the compiler lock inside, so taking them in the other order deadlocks against a
+    main thread that decorates its first kernel meanwhile. Loading cached kernels needs
+    nothing more of numba's set-up (see ``_jit._guard_cache``)."""
     from numba.core.registry import cpu_target
-    context = cpu_target.target_context
-    with numba.core.compiler_lock.global_compiler_lock:
-        context.refresh()
+    cpu_target.target_context
 
 
 def _import_kernels():
@@ -103,26 +96,11 @@ def _warm(kernel, argtypes):
     return load
 
 
-def _import(name, optional=False):
-    """A step that imports module ``name`` (which numba's set-up would import anyway)."""
-    def step():
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            if not optional:
-                raise
-    return step
-
-
 def _background_steps():
-    """The background work, in steps short enough to stop between (see ``_halt``); the
-    set-up of numba's code generator is preceded by the biggest imports it makes, so that no
-    step takes much longer than ``import numba`` itself (~0.15 s here)."""
+    """The background work, in steps short enough to stop between (see ``_halt``): none
+    takes much longer than ``import numba`` itself (~0.1-0.2 s here)."""
     from . import _jit  # noqa: F401  (imports numba)
-    yield _import("scipy.linalg.cython_blas", optional=True)  # numba's check for BLAS
-    yield _import("numba.np.arraymath")
-    yield _import("numba.np.arrayobj")
-    yield _set_up_code_generator
+    yield _create_target_context
     yield _import_kernels
     for kernel, argtypes in WARM:
         yield _warm(kernel, argtypes)
@@ -134,15 +112,9 @@ _done = False  # every step ran (or one failed: the first real use reports the p
 
 
 def _run_in_background():
-    """Run the steps until they are done or ``_stop`` is set. Python's cyclic garbage
-    collector is paused meanwhile: numba creates ~100,000 long-lived objects, and the
-    collections they trigger cost ~0.1 s of the ~0.45 s. Exit and fork wait for this thread
-    (``_halt``), so the collector is always running again by then."""
+    """Run the steps until they are done or ``_stop`` is set."""
     global _done
     steps = _background_steps()
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
     try:
         while not _stop.is_set():
             step = next(steps, None)
@@ -153,9 +125,6 @@ def _run_in_background():
             return  # stopped: _resume() may start again (steps already run are cheap)
     except Exception:  # the first real use reports any problem (see use())
         pass
-    finally:
-        if paused:
-            gc.enable()
     _done = True
 
 

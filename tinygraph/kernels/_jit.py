@@ -82,6 +82,17 @@ def _guard_cache(dispatcher):
     if load is None or save is None or flush is None:  # no cache, or another numba
         return dispatcher
     _seal(getattr(cache, "_cache_file", None))
+    # numba's load_overload first refreshes the target context: it imports and registers
+    # every implementation numba has (~0.1 s and ~50,000 objects, which the interpreter's
+    # garbage collections then walk until exit), all of which only compiling needs. Loading
+    # compiled code needs the runtime's symbols; a compile (a cache miss) refreshes itself.
+    load_compiled = getattr(cache, "_load_overload", None)
+    if load_compiled is not None:
+        from numba.core.runtime import rtsys
+
+        def load(sig, target_context):
+            rtsys.initialize(target_context)
+            return load_compiled(sig, target_context)
 
     def load_overload(sig, target_context):
         try:
