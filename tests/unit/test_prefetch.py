@@ -136,3 +136,41 @@ def test_the_background_work_leaves_the_garbage_collector_to_the_caller():
         print(gc.isenabled(), kernels._done)
     """)
     assert out.split() == ["False", "True"]
+
+
+def test_first_calls_after_the_warm_up_import_nothing(tmp_path):
+    """Once the thread is done, the first run of a graph whose kernels are all cached (a
+    fused one among them) imports no module on the caller's thread: what those calls
+    would import (numpy.ma for numba's typeof, numba's modules a fused kernel refers to)
+    was imported in the background."""
+    graph = """
+        import sys
+        import numpy as np
+        import tinygraph as tf
+        from tinygraph import fused_group, kernels
+        x = tf.placeholder(tf.float32, [None, 4])
+        y = tf.argmax(tf.nn.relu(x + tf.constant([1.0, -1.0, 0.5, 0.0])), 1)
+        sess, feed = tf.Session(), {x: np.arange(8, dtype=np.float32).reshape(2, 4) - 4}
+        runs = fused_group.COMPILE_AFTER if len(sys.argv) > 1 else 1
+        if kernels._thread is not None:
+            kernels._thread.join()
+        before = set(sys.modules)
+        for _ in range(runs):
+            result = sess.run(y, feed)
+        print(result.tolist(), sorted(m for m in set(sys.modules) - before
+                                      if not m.startswith("tinygraph_fused_")))
+    """
+    caches = dict(NUMBA_CACHE_DIR=str(tmp_path / "numba"), TINYGRAPH_CACHE_DIR=str(tmp_path))
+    script = tmp_path / "graph.py"
+    script.write_text(textwrap.dedent(graph))
+    environment = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), **caches)
+    environment.pop("TINYGRAPH_NUMBA", None)
+    compiled = subprocess.run([sys.executable, str(script), "compile"], env=environment,
+                              capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stderr[-3000:]
+    assert "compiling fused kernels" in compiled.stderr
+    loaded = subprocess.run([sys.executable, str(script)], env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.strip() == "[0, 3] []", loaded.stdout
+    assert "compiling" not in loaded.stderr

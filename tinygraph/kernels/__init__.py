@@ -7,6 +7,7 @@ the caller goes on (building a graph, loading data).
 Ops call ``kernels.<name>(...)``; after the first lookup each name is a plain attribute.
 Both backends check the run-time sizes they rely on with the same code (``checks.py``).
 """
+import importlib
 import os
 import threading
 import warnings
@@ -96,6 +97,20 @@ def _warm(kernel, argtypes):
     return load
 
 
+def _first_call_set_up():
+    """What the first kernel calls would otherwise do on the caller's thread (~45 ms):
+    numba's ``typeof`` of an array reads ``numpy.ma`` (which numpy imports on first use),
+    the code of a cached fused kernel refers to numba's array and string modules, and the
+    first call of a new kernel looks for numba extensions among the installed packages."""
+    import numba
+    import numpy as np
+    from numba.core import entrypoints
+    numba.typeof(np.empty(0, np.float32))
+    importlib.import_module("numba.np.arrayobj")
+    importlib.import_module("numba.cpython.charseq")
+    entrypoints.init_all()
+
+
 def _background_steps():
     """The background work, in steps short enough to stop between (see ``_halt``): none
     takes much longer than ``import numba`` itself (~0.1-0.2 s here)."""
@@ -104,6 +119,7 @@ def _background_steps():
     yield _import_kernels
     for kernel, argtypes in WARM:
         yield _warm(kernel, argtypes)
+    yield _first_call_set_up
 
 
 _thread = None  # the background thread, once started
