@@ -174,3 +174,39 @@ def test_first_calls_after_the_warm_up_import_nothing(tmp_path):
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     assert loaded.stdout.strip() == "[0, 3] []", loaded.stdout
     assert "compiling" not in loaded.stderr
+
+
+def test_a_compile_during_the_background_set_up_sees_numba_extensions(tmp_path):
+    """numba extensions (the ``numba_extensions`` entry points of installed packages) are
+    loaded by the background thread under numba's compiler lock: a compile on the caller's
+    thread meanwhile waits for them instead of going on without their definitions."""
+    (tmp_path / "slowext.py").write_text(textwrap.dedent("""
+        import time
+
+        def magic():
+            raise NotImplementedError("only in numba code")
+
+        def init():  # what numba calls once per process, before compiling
+            time.sleep(1.0)
+            from numba.extending import overload
+
+            @overload(magic)
+            def magic_impl():
+                return lambda: 42
+    """))
+    info = tmp_path / "slowext-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slowext\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[numba_extensions]\ninit = slowext:init\n")
+    out = run_python("""
+        import time
+        import numba
+        import tinygraph  # noqa: F401  (starts the background thread)
+        from numba.core import entrypoints
+        import slowext
+        deadline = time.time() + 60
+        while not getattr(entrypoints, "_already_initialized", True) and time.time() < deadline:
+            time.sleep(0.001)  # the thread has begun loading the extensions
+        print(numba.njit(lambda: slowext.magic())())
+    """, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)]))
+    assert out.strip() == "42"

@@ -98,17 +98,21 @@ def _warm(kernel, argtypes):
 
 
 def _first_call_set_up():
-    """What the first kernel calls would otherwise do on the caller's thread (~45 ms):
+    """What the first kernel calls would otherwise do on the caller's thread (30-45 ms):
     numba's ``typeof`` of an array reads ``numpy.ma`` (which numpy imports on first use),
     the code of a cached fused kernel refers to numba's array and string modules, and the
-    first call of a new kernel looks for numba extensions among the installed packages."""
+    first call of a new kernel loads the numba extensions installed. Those are loaded under
+    the compiler lock, as numba's own set-up does: ``init_all`` marks them loaded before it
+    loads them, so a compile meanwhile would otherwise go on without their definitions."""
     import numba
     import numpy as np
     from numba.core import entrypoints
+    from numba.core.compiler_lock import global_compiler_lock
     numba.typeof(np.empty(0, np.float32))
     importlib.import_module("numba.np.arrayobj")
     importlib.import_module("numba.cpython.charseq")
-    entrypoints.init_all()
+    with global_compiler_lock:
+        entrypoints.init_all()
 
 
 def _background_steps():

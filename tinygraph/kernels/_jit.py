@@ -87,14 +87,19 @@ def _guard_cache(dispatcher):
     # garbage collections then walk until exit), all of which only compiling needs. Loading
     # compiled code needs the runtime's symbols; a compile (a cache miss) refreshes itself.
     load_compiled = getattr(cache, "_load_overload", None)
-    if load_compiled is not None:
-        from numba.core.runtime import rtsys
+    spurious_io_errors = getattr(cache, "_guard_against_spurious_io_errors", None)
+    runtime = None
+    if load_compiled is not None and spurious_io_errors is not None:
+        from numba.core.runtime import rtsys as runtime
 
         def load(sig, target_context):
-            rtsys.initialize(target_context)
-            return load_compiled(sig, target_context)
+            with spurious_io_errors():  # numba's: a busy file (Windows) is a miss
+                return load_compiled(sig, target_context)
+            return None  # the guard swallowed one
 
     def load_overload(sig, target_context):
+        if runtime is not None:  # outside the try: its failure is not a corrupt cache
+            runtime.initialize(target_context)
         try:
             return load(sig, target_context)
         except Exception as e:  # a corrupt pickle, object code that won't load, ...
