@@ -68,6 +68,15 @@ def _put_train(train, pixel_sums, name, images, labels):
     pixel_sums += images.sum(axis=0, dtype=np.uint32)  # at most 10922 * 255 per batch
 
 
+def _subtract_on_two_threads(worker, images, mean):
+    """``images -= mean``, the second half of the rows on ``worker`` (numpy releases the
+    GIL): one pass over ~0.6 GiB, ~0.05 s on one thread."""
+    half = len(images) // 2
+    done = worker.submit(np.subtract, images[half:], mean, out=images[half:])
+    np.subtract(images[:half], mean, out=images[:half])
+    done.result()
+
+
 def load_data(data_dir=None, normalize=None, dtype=np.float32):
     """Load CIFAR-10 as the article did.
 
@@ -111,12 +120,12 @@ def load_data(data_dir=None, normalize=None, dtype=np.float32):
             del images, labels
         if pending is not None:
             pending.result()
-    images_train, labels_train = train.finish()
-    images_test, labels_test = test.finish()
-    if normalize:
-        mean = (pixel_sums / len(images_train)).astype(dtype)
-        images_train -= mean
-        images_test -= mean
+        images_train, labels_train = train.finish()
+        images_test, labels_test = test.finish()
+        if normalize:
+            mean = (pixel_sums / len(images_train)).astype(dtype)
+            for images in (images_train, images_test):
+                _subtract_on_two_threads(worker, images, mean)
     return {"images_train": images_train, "labels_train": labels_train,
             "images_test": images_test, "labels_test": labels_test, "classes": classes}
 
