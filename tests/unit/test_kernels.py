@@ -701,6 +701,37 @@ def test_a_cached_kernel_is_loaded_only_for_its_own_signature_and_bytes(tmp_path
         files.load("float32 signature")
 
 
+def test_a_numba_without_the_direct_load_keeps_its_own(recwarn):
+    """The cache wrapper loads compiled code directly only where numba's cache object has
+    the two internals it relies on; otherwise numba's own load_overload runs, and what it
+    raises is still a cache miss with one warning, not an error."""
+    from tinygraph.kernels import _jit
+    calls = []
+
+    class Cache:  # numba's public cache methods, without _load_overload
+        def load_overload(self, sig, target_context):
+            calls.append(sig)
+            if sig == "bad":
+                raise EOFError("truncated")
+            return "compiled"
+
+        def save_overload(self, sig, data):
+            pass
+
+        def flush(self):
+            calls.append("flushed")
+
+    class Dispatcher:
+        _cache = Cache()
+
+    cache = _jit._guard_cache(Dispatcher())._cache
+    assert cache.load_overload("float32", None) == "compiled"
+    _jit._warned.discard("corrupt")
+    assert cache.load_overload("bad", None) is None
+    assert calls == ["float32", "bad", "flushed"]
+    assert [str(w.message).count("could not be read") for w in recwarn] == [1]
+
+
 def test_cold_cache_says_so_once(tmp_path):
     env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
     first, second = python(RELU_RUN, env), python(RELU_RUN, env)
