@@ -133,6 +133,11 @@ class FusedGroup:
 
     def check(self, *values):
         """The write's check, before any write of the run lands (plan.py)."""
+        try:  # the common case, in one lookup: a compiled kernel fits these shapes
+            if self._kernels.get(self._key(values), self._unfused) is not self._unfused:
+                return
+        except AttributeError:  # an uninitialized variable (its cell holds None): see below
+            pass
         try:
             for k in self._refs:
                 if values[k].value is None:
