@@ -38,6 +38,7 @@ class FusedGroup:
     type = "Fused"
     control_inputs = ()
     attrs = {}
+    overwritable = frozenset()  # the inputs it may write its output over (set by plan.py)
 
     def __init__(self, ops, fetched, users):
         self.ops = list(ops)

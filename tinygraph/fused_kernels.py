@@ -6,8 +6,9 @@ source of one numba function: a loop nest over the group's iteration space (one 
 when nothing broadcasts), a load per input with the index its broadcasting needs, one line
 per op pasted from the op's ``Fusion`` expression, and a store per value that leaves the group
 (a sum accumulates; an update writes the variable and its slots in place). It also writes
-the small Python function that allocates the outputs and calls the kernel, so a run pays
-one call. ``MeanXentKernel`` calls the hand-written kernel of the mean cross-entropy
+the small Python function that allocates the outputs (or takes an input that dies in the
+group, when plan.py allows it: ``FusedGroup.overwritable``) and calls the kernel, so a run
+pays one call. ``MeanXentKernel`` calls the hand-written kernel of the mean cross-entropy
 instead.
 
 Generated sources are kept on disk by ``fused_cache.py``, named by the hash of their text.
@@ -185,6 +186,17 @@ class ElementwiseKernel:
                 code += ["%s = w%d" % (where[k], k) for k in refs]
                 if delta_index is not None:
                     post += ["    " + line for line in code]
+        # An output may be written over an input that dies here (plan.py): one of the same
+        # shape and dtype that covers the whole loop, so that each element is read (at the
+        # top of the body) before the same element is stored (at its end), once.
+        self.reuse = {}  # index into made -> the input it goes over
+        for i, (new, shape, _) in enumerate(made):
+            free = [k for k in sorted(group.overwritable) if k in passed and
+                    k not in group._refs and k not in self.reuse.values() and
+                    arrays[k].shape == shape and arrays[k].dtype == self.dtype and
+                    int(np.prod(shape)) == size]
+            if new is np.empty and free:
+                self.reuse[i] = free[0]
         self.space = space
         self.made = [(new, shape) for new, shape, _ in made]
         self.padded = [None if to == shape else to for _, shape, to in made]
@@ -230,8 +242,15 @@ class ElementwiseKernel:
                 lines.append("    x%d = values[%d]%s" % (
                     k, k, "" if shape is None else ".reshape(%r)" % (shape,)))
         outs = [p for p in params if p[0] in "ys"]
-        for name, (new, shape), padded in zip(outs, self.made, self.padded):
-            lines.append("    %s = np.%s(%r, dtype)" % (name, new.__name__, shape))
+        for i, (name, (new, shape), padded) in enumerate(zip(outs, self.made, self.padded)):
+            alloc = "np.%s(%r, dtype)" % (new.__name__, shape)
+            if i in self.reuse:  # over the input if it is an array of its own, C-ordered
+                k = self.reuse[i]
+                lines += ["    f%d = values[%d].flags" % (k, k),
+                          "    %s = values[%d] if values[%d].base is None and f%d.c_contiguous"
+                          " and f%d.writeable else %s" % (name, k, k, k, k, alloc)]
+            else:
+                lines.append("    %s = %s" % (name, alloc))
         passed = [name if padded is None else "%s.reshape(%r)" % (name, padded)
                   for name, padded in zip(outs, self.padded)]
         lines.append("    kernel(%s)" % ", ".join(
@@ -279,6 +298,9 @@ class MeanXentKernel:
         scalar = dtype.type
         zeros = None if self.has_bias else np.zeros(k, dtype)
         with_loss = any(pick)  # else only the losses' shape is read: skip the logs
+        # the gradient may go over the logits when nothing reads them after this group
+        # (plan.py) and they are an array of their own; the loss reads them last, so not then
+        reuse = 0 in group.overwritable and not with_loss
         no_loss = np.empty(0, dtype)
         count = max(n, 1)
         unfused = group._run_unfused
@@ -292,7 +314,9 @@ class MeanXentKernel:
             # computed in float64 and rounded once is the float32 quotient: 53 >= 2*24+2)
             scale = scalar(float(grad) / count)
             loss = np.empty(n, dtype) if with_loss else no_loss
-            gradient = np.empty(shape, dtype)
+            flags = z.flags
+            gradient = z if reuse and z.base is None and flags.c_contiguous and \
+                flags.writeable else np.empty(shape, dtype)
             if kernel(z, bias, labels, scale, loss, gradient, with_loss) != -1:
                 return unfused(values)  # a label out of range: the ops raise TF1's error
             if len(pick) == 1:

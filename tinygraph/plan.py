@@ -8,7 +8,8 @@ Compiling walks the graph once, in named steps a reader can follow:
 4. schedule - a topological order with three tiers (the order rule, below);
    fuse     - chains of elementwise ops become one step each (fusion.py);
 5. number   - every live tensor gets an integer slot in a value list;
-6. copies   - decide which values must be copied, and where (the sharing rule, below);
+6. copies   - decide which values must be copied, and where (the sharing rule, below),
+               and which dying values a fused group may overwrite (``_overwritable``);
 7. bind     - each op becomes ``(kernel, input slots, output slot(s), op)``; the values
                of constant ops (a Const's array, a variable's cell) are computed once.
 
@@ -294,6 +295,8 @@ def _bind_steps(session, order, slots, fed, fetched, discard):
                 last_use[slots[t]] = i
     for slot in fetched:
         last_use[slot] = len(order)
+    for op, inputs in _overwritable(order, slots, fed, last_use).items():
+        op.overwritable = inputs
     roots = {slots[t]: frozenset([t]) for t in fed}
     refs = {slots[t] for t in slots if t.dtype.is_ref}  # these hold a variable's cell
     first_write = next((i for i, op in enumerate(order) if op._op_def.mutates), len(order))
@@ -338,6 +341,29 @@ def _bind_steps(session, order, slots, fed, fetched, discard):
         else:
             del steps[index]
     return steps, roots
+
+
+def _overwritable(order, slots, fed, last_use):
+    """For the ops that can write their output over an input (those with an
+    ``overwritable`` attribute: fused groups), the inputs they may: a value that only its
+    own op holds (a fresh array from a one-output op that makes no views), that no view was
+    taken of, and that no later op reads (a fetched value is read at the end of the run).
+    TF1's kernels reuse such inputs too (``forward_input``): it saves an allocation, and
+    the memory is still in the cache."""
+    fresh = {slots[op.outputs[0]] for op in order if len(op.outputs) == 1
+             and not op._op_def.aliases and op.outputs[0] not in fed}
+    for op in order:  # a view shares its input's memory: that memory is not one op's own
+        aliases = op._op_def.aliases
+        if aliases:
+            fresh -= {slots[t] for k, t in enumerate(op.inputs)
+                      if aliases is True or k in aliases}
+    result = {}
+    for i, op in enumerate(order):
+        if hasattr(op, "overwritable"):
+            ins = [slots[t] for t in op.inputs]
+            result[op] = frozenset(k for k, slot in enumerate(ins) if slot in fresh
+                                   and last_use[slot] == i and ins.count(slot) == 1)
+    return result
 
 
 def _written(op):

@@ -185,9 +185,12 @@ def _timed(step, stats, start_us, origin):
         result = fn(*args)
         end = time.perf_counter_ns()
         results = result if isinstance(result, tuple) else (result,)
+        # allocated: an array of its own that is not an input (a fused step may write its
+        # output over an input: plan._overwritable)
         outputs = [NodeOutput(i, TensorDescription(
             str(v.dtype), list(v.shape), AllocationDescription(
-                v.nbytes, v.nbytes if v.base is None else 0)))
+                v.nbytes, v.nbytes if v.base is None and all(v is not a for a in args)
+                else 0)))
             for i, v in enumerate(results) if isinstance(v, np.ndarray)]
         stats.append(NodeExecStats(
             node_name, op.type if kind == "op" else kind,

@@ -488,3 +488,59 @@ def test_an_error_in_a_fused_step_names_where_each_of_its_ops_was_made():
     text = str(tf.errors.InternalError(None, group, "a message"))
     assert text.startswith("a message") and "Caused by op 'add'" in text \
         and "Caused by op 'Relu'" in text and "test_fusion.py" in text
+
+
+# -- 6. a group writes its output over an input that dies with it (plan._overwritable) -------
+def reuse_graph():
+    """The article's step with a hidden relu layer: the relu's group and the cross-entropy's
+    group each read a fresh matrix product that nothing reads after them, unless a test
+    fetches the products, reads them later, or reads the views of them made before."""
+    rng = np.random.default_rng(3)
+    x = tf.placeholder(tf.float32, [None, 5])
+    y = tf.placeholder(tf.int64, [None])
+    w1 = tf.Variable(rng.standard_normal((5, 4)).astype(np.float32))
+    w2 = tf.Variable(rng.standard_normal((4, 3)).astype(np.float32))
+    b1, b2 = tf.Variable(tf.fill([4], 0.1)), tf.Variable(tf.zeros([3]))
+    product1 = tf.matmul(x, w1)
+    view1 = tf.identity(product1)  # made (and run) before the groups that read product1
+    product2 = tf.matmul(tf.nn.relu(product1 + b1), w2)
+    view2 = tf.identity(product2)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        logits=product2 + b2, labels=y))
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    feed = {x: rng.standard_normal((6, 5)).astype(np.float32), y: [0, 1, 2, 0, 1, 2]}
+    return product1, product2, view1, view2, train, feed
+
+
+def overwritten(sess, fetches, feed):
+    """{the type of each group's first op: the inputs it may write over}."""
+    plan = sess._compile(fetches, feed, None)
+    return {op.ops[0].type + "/" + op.ops[-1].type: set(op.overwritable)
+            for _, _, _, op in plan.steps if op.type == "Fused"}
+
+
+@pytest.mark.parametrize("fetch", ["nothing more", "products", "views", "later readers"])
+def test_a_group_writes_over_an_input_only_when_nothing_else_sees_that_memory(fetch):
+    product1, product2, view1, view2, train, feed = reuse_graph()
+    extra = {"nothing more": [],
+             "products": [product1, product2],  # handed to the caller: never overwritten
+             "views": [view1 * 1.0, view2 * 1.0],  # read after the groups
+             "later readers": [tf.reduce_sum(product1), tf.reduce_sum(product2)]}[fetch]
+    fetches = [train] + extra
+    fed = {key: value.copy() for key, value in feed.items()}
+    results = {}
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            results[fusion_on] = [sess.run(fetches, feed)[1:] for _ in range(3)] + \
+                [sess.run(tf.trainable_variables())]
+            if fusion_on:
+                reuse = overwritten(sess, fetches, feed)
+    expected = {0} if fetch == "nothing more" else set()
+    assert reuse["Add/Relu"] == expected and reuse["Add/Mul"] == expected, reuse
+    for fused, unfused in zip(results[True], results[False]):
+        for a, b in zip(fused, unfused):
+            close(a, b, RTOL[np.float32])
+    for key, value in feed.items():  # the caller's arrays are never written over
+        np.testing.assert_array_equal(value, fed[key])

@@ -9,6 +9,8 @@ import tinygraph as tf
 from tinygraph import errors
 from tinygraph.client.timeline import Timeline
 
+from .fusion_graphs import setting
+
 FULL = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 
 
@@ -48,6 +50,19 @@ def test_a_traced_run_gives_the_same_values_and_one_stat_per_step(backend):
         assert xent.output[1].tensor_description.allocation_description.allocated_bytes == 60
         starts = [s.all_start_micros for s in device.node_stats]
         assert starts == sorted(starts)
+
+
+def test_a_fused_step_that_writes_over_its_input_is_traced_as_allocating_nothing():
+    train, loss, w, feed = article_graph()
+    with setting(fusion=True), tf.Session() as sess:  # fused kernels from the first run
+        sess.run(tf.global_variables_initializer())
+        md = tf.RunMetadata()
+        sess.run(train, feed, options=FULL, run_metadata=md)
+    stats = {s.node_name: s for s in md.step_stats.dev_stats[0].node_stats}
+    product = stats["MatMul"]  # a fresh array, then the cross-entropy's gradient goes over it
+    assert product.allocated_bytes == 60
+    [xent] = [s for s in stats.values() if any("SparseSoftmax" in n for n in s.fused_ops)]
+    assert xent.output[0].tensor_description.shape == [5, 3] and xent.allocated_bytes == 0
 
 
 def test_tracing_uses_the_same_plan_and_an_untraced_run_records_nothing():
