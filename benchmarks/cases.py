@@ -31,14 +31,23 @@ def _samples(fn, samples, inner, warmup_seconds, warmup_calls=1):
 
 
 def case_step(args):
-    """One training step of ``--model`` in ``--framework``, at ``--batch``."""
+    """One training step of ``--model`` at ``--batch``, in each of the comma-separated
+    ``--framework``s: their timings interleaved (a burst of steps of each in turn, per
+    sample), so that they all see the same machine state and the same process."""
     from .steps import MODELS, make_batch, make_step
     x, y = make_batch(args.batch or MODELS[args.model]["batch"])
-    step = make_step(args.framework, args.model, x, y)
+    frameworks = args.framework.split(",")
+    steps = {f: make_step(f, args.model, x, y) for f in frameworks}
     inner = 2 if args.quick else 10
-    # tinygraph compiles a fused kernel at a plan's COMPILE_AFTER-th run (fused_group.py)
-    return {"samples": _samples(step, args.samples, inner, 0.05 if args.quick else 1.0,
-                                warmup_calls=101)}
+    warmup = (0.05 if args.quick else 1.0) / len(steps)
+    for step in steps.values():
+        # tinygraph compiles a fused kernel at a plan's COMPILE_AFTER-th run (fused_group.py)
+        _samples(step, 0, inner, warmup, warmup_calls=101)
+    samples = {f: [] for f in steps}
+    for _ in range(args.samples):
+        for f, step in steps.items():
+            samples[f] += _samples(step, 1, inner, 0)
+    return {"samples": samples}
 
 
 def case_overhead(args):

@@ -36,6 +36,7 @@ QUICK_STEP_BATCHES = {"softmax": (100,), "twolayer": (100,), "twolayer_adam": (4
                       "twolayer_momentum": (400,)}
 QUICK_BATCH_SIZES = (1, 100)
 QUICK_FRAMEWORKS = ("numpy", "numba", "tinygraph")
+SIDE_BY_SIDE = ("numpy", "numba", "tinygraph")  # measured in one process, interleaved
 
 
 def clean_env():
@@ -91,13 +92,26 @@ def verdict(ok):
 
 def measure_steps(configs, rounds, samples, quick):
     """Samples of each (model, batch, framework), measured round-robin: every round runs each
-    configuration once, so that the machine's drift hits all of them alike."""
+    (model, batch) once, so that the machine's drift hits all of them alike. The steps
+    written with numpy, numba and tinygraph run side by side in one process, interleaved
+    (the goals are ratios between them: measured in separate processes, these moved by
+    ±5 % from one process to the next); each other framework runs in a process of its own."""
     pooled = {config: [] for config in configs}
+    groups = {}
+    for model, batch, framework in configs:
+        group = groups.setdefault((model, batch), [[]])
+        if framework in SIDE_BY_SIDE:
+            group[0].append(framework)
+        else:
+            group.append([framework])
     for _ in range(rounds):
-        for model, batch, framework in configs:
-            pooled[model, batch, framework] += run_case(
-                "step", "--framework", framework, "--model", model, "--batch", str(batch),
-                "--samples", str(samples), quick=quick)["samples"]
+        for (model, batch), together in groups.items():
+            for frameworks in filter(None, together):
+                result = run_case("step", "--framework", ",".join(frameworks), "--model",
+                                  model, "--batch", str(batch), "--samples", str(samples),
+                                  quick=quick)["samples"]
+                for framework, values in result.items():
+                    pooled[model, batch, framework] += values
     return pooled
 
 
