@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 import tinygraph as tf
 from tinygraph import errors
+from tinygraph.plan import _constant
 
 SHAPE = (3,)
 
@@ -265,3 +266,23 @@ def test_the_momentum_step_copies_nothing_when_nothing_reads_a_slot_after_it():
         sess.run(train, {x: np.ones((4, 2), np.float32)})
         plan = list(sess._plans.values())[-1]  # the training step's
         assert not any(fn is np.array for fn, _, _, _ in plan.steps)
+
+
+def test_a_plan_runs_as_one_generated_function_with_a_line_per_step_in_order():
+    x = tf.placeholder(tf.float32, [2])
+    v = tf.Variable([1.0, 2.0], name="v")
+    total = tf.add(tf.multiply(x, v, name="scaled"), 1.0, name="total")
+    update = tf.assign_add(v, total, name="update")
+    sess = tf.Session()
+    sess.run(v.initializer)
+    fetches = [total, update]
+    np.testing.assert_array_equal(sess.run(fetches, {x: [3.0, 4.0]})[0], [4.0, 9.0])
+    plan = sess._plans[next(reversed(list(sess._plans)))]
+    source = plan._run_steps.source.splitlines()
+    running = [step for step in plan.steps if not _constant(step)]  # the others: preset
+    assert source[0] == "def run_steps(vals):" and source[-1] == "    return vals"
+    assert len(source) == len(running) + 2
+    for line, (fn, ins, out, op) in zip(source[1:], running):
+        assert line.split(" = ")[0].strip() == "vals[%d]" % out  # where its value goes
+        assert ", ".join("vals[%d]" % k for k in ins) in line and op.name in line
+    np.testing.assert_array_equal(sess.run(v), [5.0, 11.0])

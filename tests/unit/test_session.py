@@ -341,9 +341,9 @@ def test_a_kernel_bug_is_an_internal_error_naming_the_op():
     g = tf.get_default_graph()
     for fault, error in ((IndexError, errors.InternalError), (TypeError, errors.InternalError),
                          (MemoryError, errors.ResourceExhaustedError)):
-        y = g.create_op("TestOnlyBuggy", [x], {"fault": fault}, "buggy")
-        with tf.Session() as sess:
+        y = g.create_op("TestOnlyBuggy", [x * 2.0], {"fault": fault}, "buggy")
+        with tf.Session() as sess:  # the faulty op is a step in the middle of the plan
             with pytest.raises(error) as info:
-                sess.run(y, {x: [1.0, 2.0]})
+                sess.run(tf.square(y) + x, {x: [1.0, 2.0]})
         assert info.value.op is y.op and y.op.name in str(info.value)
         assert not isinstance(info.value, errors.InvalidArgumentError)
