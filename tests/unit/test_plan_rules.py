@@ -280,7 +280,7 @@ def test_a_plan_runs_as_one_generated_function_with_a_line_per_step_in_order():
     plan = sess._plans[next(reversed(list(sess._plans)))]
     source = plan._run_steps.source.splitlines()
     running = [step for step in plan.steps if not _constant(step)]  # the others: preset
-    assert source[0] == "def run_steps(vals):" and source[-1] == "    return vals"
+    assert source[0] == "def run_steps(vals, k):" and source[-1] == "    return vals"
     assert len(source) == len(running) + 2
     for line, (fn, ins, out, op) in zip(source[1:], running):
         assert line.split(" = ")[0].strip() == "vals[%d]" % out  # where its value goes
