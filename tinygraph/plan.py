@@ -131,7 +131,10 @@ class Plan:
         try:
             run_steps(vals, kernels)
         except Exception as e:
-            op = run_steps.steps[_failed_step(run_steps, e)][3]
+            step = _failed_step(run_steps, e)
+            if step is None:  # raised outside the steps (a signal handler's, say): as it is
+                raise
+            op = run_steps.steps[step][3]
             if isinstance(e, errors.OpError):
                 if e.op is None:
                     e.op = op
@@ -219,11 +222,13 @@ def _program(steps):
 
 def _failed_step(run_steps, error):
     """The index of the step that raised ``error`` in ``run_steps``: its line (the
-    traceback's line number inside the generated function) minus the ``def`` line."""
+    traceback's line number inside the generated function) minus the ``def`` line; None
+    when it was not raised on a step's line."""
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code is not run_steps.__code__:
         tb = tb.tb_next
-    return tb.tb_lineno - 2
+    step = None if tb is None else tb.tb_lineno - 2
+    return step if step is not None and 0 <= step < len(run_steps.steps) else None
 
 
 def _constant(step):

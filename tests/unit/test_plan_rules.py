@@ -286,3 +286,33 @@ def test_a_plan_runs_as_one_generated_function_with_a_line_per_step_in_order():
         assert line.split(" = ")[0].strip() == "vals[%d]" % out  # where its value goes
         assert ", ".join("vals[%d]" % k for k in ins) in line and op.name in line
     np.testing.assert_array_equal(sess.run(v), [5.0, 11.0])
+
+
+
+@pytest.mark.parametrize("where", ["def", "return"])
+def test_an_error_raised_outside_every_step_is_raised_as_it_is(where):
+    """An exception raised on the generated function's own lines (as a signal handler's or
+    a debugger's may be) blames no op: it is raised as it is, not as some op's error."""
+    import sys
+    x = tf.placeholder(tf.float32, [2])
+    y = tf.square(x) + 1.0
+    feed = {x: [1.0, 2.0]}
+    sess = tf.Session()
+    sess.run(y, feed)
+    program = sess._plans[next(reversed(list(sess._plans)))]._run_steps
+    line = 1 if where == "def" else len(program.source.splitlines())
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not program.__code__:
+            return None
+        if frame.f_lineno == line and event == ("call" if where == "def" else "line"):
+            raise TimeoutError("alarm")
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        with pytest.raises(TimeoutError, match="alarm"):
+            sess.run(y, feed)
+    finally:
+        sys.settrace(None)
+    np.testing.assert_array_equal(sess.run(y, feed), [2.0, 5.0])
