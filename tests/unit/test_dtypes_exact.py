@@ -360,6 +360,50 @@ def test_fetched_dtype_is_the_tensor_dtype(op_type, dtype, build, backend):
                                         for i, d in enumerate(tensor.shape.as_list()))
 
 
+def _one_case_per_op():
+    seen = set()
+    for index, (op_type, accepted, build) in enumerate(ROWS):
+        if accepted and op_type not in seen:
+            seen.add(op_type)
+            yield _param(op_type, accepted[0], build, index)
+
+
+@pytest.mark.parametrize("op_type,dtype,build", list(_one_case_per_op()))
+def test_an_op_that_declares_no_aliases_returns_memory_of_its_own(op_type, dtype, build,
+                                                                   backend, monkeypatch):
+    """plan.py hands the value of such an op to the caller without a copy, and lets a fused
+    step write over it once nothing else reads it (plan._overwritable): its kernel must
+    never return one of its inputs, or a view of one."""
+    from tinygraph import plan
+    shared = []
+
+    def checking(op, session):
+        kernel = registry.bind_kernel(op, session)
+        if op._op_def.aliases:
+            return kernel
+
+        def checked(*args):
+            result = kernel(*args)
+            for value in result if isinstance(result, tuple) else (result,):
+                for arg in args:
+                    if value is arg or isinstance(value, np.ndarray) and \
+                            isinstance(arg, np.ndarray) and np.may_share_memory(value, arg):
+                        shared.append(op.type)
+            return result
+        return checked
+
+    monkeypatch.setenv("TINYGRAPH_FUSION", "0")  # each op a step of its own
+    monkeypatch.setattr(plan, "bind_kernel", checking)
+    x = tf.placeholder(dtype, [2, 3], name="x")
+    y = tf.placeholder(dtype, [2, 3], name="y")
+    made = build(x, y)
+    op = made if isinstance(made, tf.Operation) else made.op
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(list(op.outputs) or op, {x: _value(dtype), y: _value(dtype)})
+    assert not shared, "kernels that returned an input's memory: %s" % sorted(set(shared))
+
+
 def test_int32_sum_stays_int32_and_wraps_like_tf(backend):
     x = tf.constant([2 ** 30, 2 ** 30, 2 ** 30], tf.int32)
     v = tf.Variable(tf.zeros([], tf.int32))

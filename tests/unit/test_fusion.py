@@ -28,6 +28,7 @@ from hypothesis import example, given
 import tinygraph as tf
 from tinygraph import fused_cache, fused_group, fused_kernels
 from tinygraph.client.timeline import Timeline
+from tinygraph.fetches import structure_key
 from tinygraph.registry import Fusion, get_op_def
 
 from .fusion_graphs import Spec, build, close, feed_values, setting, specs, train_and_fetch
@@ -509,24 +510,30 @@ def reuse_graph():
         logits=product2 + b2, labels=y))
     train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
     feed = {x: rng.standard_normal((6, 5)).astype(np.float32), y: [0, 1, 2, 0, 1, 2]}
-    return product1, product2, view1, view2, train, feed
+    return dict(product1=product1, product2=product2, view1=view1, view2=view2, loss=loss,
+                train=train, feed=feed)
 
 
 def overwritten(sess, fetches, feed):
-    """{the type of each group's first op: the inputs it may write over}."""
-    plan = sess._compile(fetches, feed, None)
+    """{the types of each group's first and last op: the inputs it may write over}, in
+    the plan that ``sess.run(fetches, feed)`` ran."""
+    plan = sess._plans[structure_key(fetches), frozenset(feed)]
     return {op.ops[0].type + "/" + op.ops[-1].type: set(op.overwritable)
             for _, _, _, op in plan.steps if op.type == "Fused"}
 
 
-@pytest.mark.parametrize("fetch", ["nothing more", "products", "views", "later readers"])
+@pytest.mark.parametrize("fetch", ["nothing more", "loss", "products", "views",
+                                   "later readers"])
 def test_a_group_writes_over_an_input_only_when_nothing_else_sees_that_memory(fetch):
-    product1, product2, view1, view2, train, feed = reuse_graph()
+    g = reuse_graph()
+    feed = g["feed"]
     extra = {"nothing more": [],
-             "products": [product1, product2],  # handed to the caller: never overwritten
-             "views": [view1 * 1.0, view2 * 1.0],  # read after the groups
-             "later readers": [tf.reduce_sum(product1), tf.reduce_sum(product2)]}[fetch]
-    fetches = [train] + extra
+             "loss": [g["loss"]],  # the loss reads the logits last: no reuse in the kernel
+             "products": [g["product1"], g["product2"]],  # the caller's: never overwritten
+             "views": [g["view1"] * 1.0, g["view2"] * 1.0],  # read after the groups
+             "later readers": [tf.reduce_sum(g["product1"]), tf.reduce_sum(g["product2"])]
+             }[fetch]
+    fetches = [g["train"]] + extra
     fed = {key: value.copy() for key, value in feed.items()}
     results = {}
     for fusion_on in (True, False):
@@ -537,10 +544,51 @@ def test_a_group_writes_over_an_input_only_when_nothing_else_sees_that_memory(fe
                 [sess.run(tf.trainable_variables())]
             if fusion_on:
                 reuse = overwritten(sess, fetches, feed)
-    expected = {0} if fetch == "nothing more" else set()
+    expected = {0} if fetch in ("nothing more", "loss") else set()
     assert reuse["Add/Relu"] == expected and reuse["Add/Mul"] == expected, reuse
     for fused, unfused in zip(results[True], results[False]):
         for a, b in zip(fused, unfused):
             close(a, b, RTOL[np.float32])
     for key, value in feed.items():  # the caller's arrays are never written over
         np.testing.assert_array_equal(value, fed[key])
+
+
+@pytest.mark.parametrize("with_loss", [False, True])
+def test_a_traced_run_shows_which_fused_steps_wrote_over_their_input(with_loss):
+    g = reuse_graph()
+    fetches = [g["train"]] + ([g["loss"]] if with_loss else [])
+    with setting(fusion=True):
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        md = tf.RunMetadata()
+        sess.run(fetches, g["feed"], options=tf.RunOptions(
+            trace_level=tf.RunOptions.FULL_TRACE), run_metadata=md)
+    stats = md.step_stats.dev_stats[0].node_stats
+    allocated = {s.fused_ops[0].split("/")[-1] + "/" + s.fused_ops[-1].split("/")[-1]:
+                 s.allocated_bytes for s in stats if s.fused_ops}
+    assert allocated["add/Relu"] == 0  # over the first product (6 x 4 float32)
+    assert allocated["add_1/mul"] == (6 * 3 * 4 + 6 * 4 if with_loss else 0)
+    assert [s.allocated_bytes for s in stats if s.node_name in ("MatMul", "MatMul_1")] == \
+        [6 * 4 * 4, 6 * 3 * 4]
+
+
+def test_an_output_smaller_than_the_loop_is_not_written_over_its_input():
+    """``sum + b`` (4 values) is stored once per row of the loop over ``x``'s 3 x 4: its
+    input, a fresh sum that dies in the group, would be read again after being written."""
+    x = tf.placeholder(tf.float32, [3, 4])
+    b = tf.constant(np.arange(4, dtype=np.float32))
+    column_sums = tf.reduce_sum(x, axis=0)  # a fresh array of 4, read only by the group
+    shifted = column_sums + b
+    fetches = [shifted * 2.0, tf.nn.relu(shifted + x)]
+    feed = {x: np.arange(12, dtype=np.float32).reshape(3, 4) - 5}
+    results = {}
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            results[fusion_on] = [sess.run(fetches, feed) for _ in range(2)]
+            if fusion_on:
+                reuse = overwritten(sess, fetches, feed)
+    assert {0} in reuse.values()  # allowed by the plan; refused by the kernel's shapes
+    for fused, unfused in zip(results[True], results[False]):
+        for a, b_ in zip(fused, unfused):
+            np.testing.assert_array_equal(a, b_)
