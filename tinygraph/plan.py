@@ -14,7 +14,7 @@ Compiling walks the graph once, in named steps a reader can follow:
                of constant ops (a Const's array, a variable's cell) are computed once.
 
 Running a plan converts the feeds, runs the steps (as one generated function with a line
-per step: ``_program``) and hands the fetched values over.
+per step: step_program.py) and hands the fetched values over.
 
 **The order rule.** Ops run in dependency order, earliest-created first, in three tiers:
 first every op that neither writes a variable nor depends on a write (so it sees the
@@ -42,6 +42,7 @@ from .feeds import FeedSpec
 from .fetches import feed_target, fetch_target, flatten
 from .graph import Operation, Tensor
 from .registry import bind_kernel
+from .step_program import compile_steps, op_error
 
 __all__ = ["Plan"]
 
@@ -131,22 +132,10 @@ class Plan:
         try:
             run_steps(vals, kernels)
         except Exception as e:
-            step = _failed_step(run_steps, e)
-            if step is None:  # raised outside the steps (a signal handler's, say): as it is
+            error = op_error(run_steps, e)
+            if error is None or error is e:
                 raise
-            op = run_steps.steps[step][3]
-            if isinstance(e, errors.OpError):
-                if e.op is None:
-                    e.op = op
-                raise
-            if isinstance(e, MemoryError):
-                raise errors.ResourceExhaustedError(None, op, "OOM when computing op '%s' of "
-                                                    "type %s: %s" % (op.name, op.type, e)) from e
-            # Kernels and infer check the data themselves and raise OpErrors; anything else
-            # escaping a kernel is a bug in tinygraph, not in the user's values.
-            raise errors.InternalError(
-                None, op, "%s in op '%s' of type %s (a tinygraph bug; please report it): %s"
-                % (type(e).__name__, op.name, op.type, e)) from e
+            raise error from e
         values = []
         for slot, how in self.fetch_slots:
             value = vals[slot]
@@ -191,44 +180,11 @@ class Plan:
 
 
 def _program(steps):
-    """The steps as one generated function of the value list and the steps' kernels, a
-    line per step::
-
-        def run_steps(vals, k):
-            vals[4] = k[0](vals[3])                  # Identity Variable/read
-            vals[6] = k[1](vals[5])                  # Identity Variable_1/read
-            vals[7] = k[2](vals[1], vals[4])         # MatMul MatMul
-            ...
-
-    It does what a loop over the steps would do, without the loop's own work per step
-    (unpacking the step, gathering its arguments, storing its outputs: ~0.1 µs a step, 1-2 %
-    of the article's training step at batch 10). ``run_steps.source`` is the text."""
-    lines = ["def run_steps(vals, k):"]
-    for i, (fn, ins, out, op) in enumerate(steps):
-        target = "vals[%d]" % out if out.__class__ is int else \
-            "".join("vals[%d], " % k for k in out)  # several outputs: unpacked
-        call = "k[%d](%s)" % (i, ", ".join("vals[%d]" % k for k in ins))
-        kind, name = step_kind((fn, ins, out, op))
-        lines.append("    %s = %-40s # %s %s" % (target, call, op.type if kind == "op" else kind,
-                                                 repr(name)[1:-1]))
-    lines.append("    return vals")
-    source = "\n".join(lines) + "\n"
-    namespace = {}
-    exec(compile(source, "<tinygraph plan>", "exec"), namespace)
-    run_steps = namespace["run_steps"]
-    run_steps.source, run_steps.steps = source, steps
-    return run_steps
-
-
-def _failed_step(run_steps, error):
-    """The index of the step that raised ``error`` in ``run_steps``: its line (the
-    traceback's line number inside the generated function) minus the ``def`` line; None
-    when it was not raised on a step's line."""
-    tb = error.__traceback__
-    while tb is not None and tb.tb_frame.f_code is not run_steps.__code__:
-        tb = tb.tb_next
-    step = None if tb is None else tb.tb_lineno - 2
-    return step if step is not None and 0 <= step < len(run_steps.steps) else None
+    """The steps as one generated function, a line per step (step_program.py)."""
+    def label(step):
+        kind, name = step_kind(step)
+        return "%s %s" % (step[3].type if kind == "op" else kind, name)
+    return compile_steps(steps, [label(step) for step in steps])
 
 
 def _constant(step):
