@@ -1,11 +1,12 @@
 """The whole run of examples/cifar_softmax.py: process start to exit, data load included.
 
-    python -m benchmarks.wholerun [--quick] [--rounds 3]
+    python -m benchmarks.wholerun [--quick] [--rounds 6]
 
 Each row is a fresh process on the generated full-size data set (``datagen.py``: 50,000 +
 10,000 images in the official format), with ``--seed 0`` and the example's defaults (batch
 100, learning rate 0.005, 1,000 steps): the example with the default (numba) kernels, the
-example with ``TINYGRAPH_NUMBA=0``, the plain numpy script (``plain_numpy_cifar.py``), the
+example with ``TINYGRAPH_NUMBA=0``, the example with ``TINYGRAPH_FAST_EXIT=0`` (what the
+exit hook saves), the plain numpy script (``plain_numpy_cifar.py``), the
 same script with numpy's request for transparent huge pages switched off (numpy's own
 ``NUMPY_MADVISE_HUGEPAGE=0``; tinygraph's loader allocates its images that way, see
 ``tinygraph/datasets/_cifar_read.py``), and the example with ``--backend tensorflow`` when
@@ -27,6 +28,7 @@ from .steps import available
 EXAMPLE = ["examples/cifar_softmax.py"]
 PLAIN = ["benchmarks/plain_numpy_cifar.py"]
 TINYGRAPH, TINYGRAPH_NUMPY = "tinygraph", "tinygraph, TINYGRAPH_NUMBA=0"
+TINYGRAPH_SLOW_EXIT = "tinygraph, TINYGRAPH_FAST_EXIT=0"
 PLAIN_ROWS = ("plain numpy script", "plain numpy script, NUMPY_MADVISE_HUGEPAGE=0")
 TENSORFLOW = "tensorflow (--backend tensorflow)"
 
@@ -34,6 +36,7 @@ TENSORFLOW = "tensorflow (--backend tensorflow)"
 def commands(quick):
     """{row name: (argv after the interpreter, extra environment)}."""
     runs = {TINYGRAPH: (EXAMPLE, {}), TINYGRAPH_NUMPY: (EXAMPLE, {"TINYGRAPH_NUMBA": "0"}),
+            TINYGRAPH_SLOW_EXIT: (EXAMPLE, {"TINYGRAPH_FAST_EXIT": "0"}),
             PLAIN_ROWS[0]: (PLAIN, {}), PLAIN_ROWS[1]: (PLAIN, {"NUMPY_MADVISE_HUGEPAGE": "0"})}
     if not quick and available("tensorflow") is None:
         runs[TENSORFLOW] = (EXAMPLE + ["--backend", "tensorflow"], {})
@@ -68,7 +71,7 @@ def measure(rounds, quick):
     return size, steps, times
 
 
-def report(rounds=3, quick=False):
+def report(rounds=6, quick=False):
     size, steps, times = measure(1 if quick else rounds, quick)
     medians = {name: stats(samples)[0] for name, samples in times.items()}
     plain = min(medians[name] for name in PLAIN_ROWS)
@@ -96,7 +99,7 @@ def report(rounds=3, quick=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="500 images, 50 steps, one round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args(argv)
     print("\n".join(report(args.rounds, args.quick)))
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 
@@ -210,3 +212,53 @@ def test_a_compile_during_the_background_set_up_sees_numba_extensions(tmp_path):
         print(numba.njit(lambda: slowext.magic())())
     """, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)]))
     assert out.strip() == "42"
+
+
+FREEZE_PROBE = """
+    import atexit, gc, sys
+    # Registered before tinygraph's exit hook, so it runs after it (last in, first out).
+    atexit.register(lambda: print("frozen" if gc.get_freeze_count() else "not-frozen"))
+    import numpy as np
+    import tinygraph as tf
+    x = tf.placeholder(tf.float32, [None])
+    with tf.Session() as sess:
+        sess.run(tf.nn.relu(x), {x: np.array([1.0, -1.0], np.float32)})
+    print("numba" in sys.modules)
+"""
+
+
+def test_exit_after_numba_freezes_the_collector_unless_switched_off():
+    """Once numba is loaded, tinygraph's exit hook freezes the collector, so that Python's
+    final collections skip numba's objects; TINYGRAPH_FAST_EXIT=0 keeps them, and with the
+    reference kernels numba is never loaded and nothing is frozen."""
+    assert run_python(FREEZE_PROBE).split() == ["True", "frozen"]
+    assert run_python(FREEZE_PROBE, TINYGRAPH_FAST_EXIT="0").split() == ["True", "not-frozen"]
+    assert run_python(FREEZE_PROBE, TINYGRAPH_NUMBA="0").split() == ["False", "not-frozen"]
+
+
+def test_files_and_summaries_written_before_a_fast_exit_are_complete(tmp_path):
+    """What the README tells users to rely on at exit survives the freeze: a FileWriter
+    left open (flushed by its own exit hook), a file closed by ``with``, and a file held
+    open in a module global (closed when the module is cleared)."""
+    run_python("""
+        import numpy as np
+        import tinygraph as tf
+        x = tf.placeholder(tf.float32, [None])
+        tf.summary.scalar("x0", x[0])
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter(%r, sess.graph)
+            for step in range(3):
+                writer.add_summary(sess.run(merged, {x: np.array([step], np.float32)}), step)
+        with open(%r, "w") as f:
+            f.write("closed by with")
+        held = open(%r, "w")
+        held.write("held open" * 1000)
+    """ % (str(tmp_path / "logs"), str(tmp_path / "with.txt"), str(tmp_path / "held.txt")))
+    assert (tmp_path / "with.txt").read_text() == "closed by with"
+    assert (tmp_path / "held.txt").read_text() == "held open" * 1000
+    accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator").EventAccumulator
+    events = accumulator(str(tmp_path / "logs"))
+    events.Reload()
+    assert [(e.step, e.value) for e in events.Scalars("x0")] == [(0, 0.0), (1, 1.0), (2, 2.0)]
