@@ -240,7 +240,11 @@ def test_files_and_summaries_written_before_a_fast_exit_are_complete(tmp_path):
     """What the README tells users to rely on at exit survives the freeze: a FileWriter
     left open (flushed by its own exit hook), a file closed by ``with``, and a file held
     open in a module global (closed when the module is cleared)."""
-    run_python("""
+    accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator").EventAccumulator
+    out = run_python("""
+        import atexit, gc
+        atexit.register(lambda: print("frozen" if gc.get_freeze_count() else "not-frozen"))
         import numpy as np
         import tinygraph as tf
         x = tf.placeholder(tf.float32, [None])
@@ -255,10 +259,9 @@ def test_files_and_summaries_written_before_a_fast_exit_are_complete(tmp_path):
         held = open(%r, "w")
         held.write("held open" * 1000)
     """ % (str(tmp_path / "logs"), str(tmp_path / "with.txt"), str(tmp_path / "held.txt")))
+    assert out.split() == ["frozen"]  # the freeze did happen in that process
     assert (tmp_path / "with.txt").read_text() == "closed by with"
     assert (tmp_path / "held.txt").read_text() == "held open" * 1000
-    accumulator = pytest.importorskip(
-        "tensorboard.backend.event_processing.event_accumulator").EventAccumulator
     events = accumulator(str(tmp_path / "logs"))
     events.Reload()
     assert [(e.step, e.value) for e in events.Scalars("x0")] == [(0, 0.0), (1, 1.0), (2, 2.0)]
