@@ -133,10 +133,13 @@ class FusedGroup:
         return call
 
     def check(self, *values):
-        """The write's check, before any write of the run lands (plan.py)."""
+        """The write's check, before any write of the run lands (plan.py). Returns the
+        compiled call that fits these shapes, for the write to use (``call(values)``), or
+        None when the write must go through ``run``."""
         try:  # the common case, in one lookup: a compiled kernel fits these shapes
-            if self._kernels.get(self._key(values), self._unfused) is not self._unfused:
-                return
+            call = self._kernels.get(self._key(values), self._unfused)
+            if call is not self._unfused:
+                return call
         except AttributeError:  # an uninitialized variable (its cell holds None): see below
             pass
         try:
@@ -149,7 +152,7 @@ class FusedGroup:
                 self._register(values, key)
                 call = self._kernels.get(key)
             if call is not self._unfused:
-                return  # a kernel fits these shapes (compiled, or waiting to be)
+                return None  # a kernel fits these shapes (compiled, or waiting to be)
         except errors.OpError as e:
             e.op = e.op or self.write
             raise

@@ -92,7 +92,7 @@ class Plan:
         self.preset = [None] * self.num_slots
         for fn, ins, out, op in filter(_constant, self.steps):
             self.preset[out] = fn()
-        running = [step for step in self.steps if not _constant(step)]
+        running = _check_then_write([step for step in self.steps if not _constant(step)])
         self._run_steps, self._kernels = _program(running), [fn for fn, _, _, _ in running]
         self._every_step = None  # the program of all steps, constant ones too: traced runs
 
@@ -326,7 +326,7 @@ def _bind_steps(session, order, slots, fed, fetched, discard):
     if first_write < len(order):
         index = steps.index(None)
         if checked:
-            steps[index] = _pre_write_check(checked, slots, session)
+            steps[index] = _pre_write_check(checked, slots, discard)
         else:
             del steps[index]
     return steps, roots
@@ -360,8 +360,10 @@ def _written(op):
     return frozenset(op.inputs[k].op for k in op._op_def.writes)
 
 
-def _pre_write_check(writes, slots, session):
-    """One step that runs each write's check before the first write lands (all or none)."""
+def _pre_write_check(writes, slots, discard):
+    """One step that runs each write's check before the first write lands (all or none).
+    What it returns (the calls that fused writes' checks found) goes to the ``discard``
+    slot, unless ``_check_then_write`` hands it to the writes."""
     ins, spans, checks = [], [], []
     for op in writes:
         start = len(ins)
@@ -370,16 +372,54 @@ def _pre_write_check(writes, slots, session):
         checks.append(_bind_check(op))
 
     def check_writes(*values):
+        calls = []  # a fused write's check returns the kernel's call it found (fused_group.py)
         for op, check, (start, end) in zip(writes, checks, spans):
             try:
-                check(*values[start:end])
+                calls.append(check(*values[start:end]))
             except errors.OpError as e:
                 if e.op is None:
                     e.op = op
                 raise
+        return calls
 
-    check_writes.writes = writes
-    return (check_writes, tuple(ins), 0, writes[0])
+    check_writes.writes, check_writes.spans = writes, spans
+    return (check_writes, tuple(ins), discard, writes[0])
+
+
+def _check_then_write(steps):
+    """The steps with the pre-write check and the fused writes right after it made one step
+    (when there are such writes): each write then calls the kernel its check found, instead
+    of looking it up again. Only the running program is built from these; describe and traced
+    runs show the steps apart."""
+    at = next((i for i, step in enumerate(steps) if step_kind(step)[0] == "check"), None)
+    if at is None:
+        return steps
+    check_writes, ins, _, first = steps[at]
+    groups, outs = [], []
+    for (start, end), op, step in zip(check_writes.spans, check_writes.writes, steps[at + 1:]):
+        if step[3] is not op or not hasattr(op, "ops") or step[1] != ins[start:end]:
+            break  # not the next checked write, or not a fused one
+        groups.append((op, start, end))
+        outs.append(step[2])
+    if not groups:
+        return steps
+
+    def check_then_write(*values):
+        calls = check_writes(*values)
+        results = []
+        for (group, start, end), call in zip(groups, calls):
+            args = values[start:end]
+            try:
+                results.append(group.run(*args) if call is None else call(args))
+            except errors.OpError as e:
+                if e.op is None:
+                    e.op = group
+                raise
+        return results
+
+    check_then_write.writes = check_writes.writes
+    merged = (check_then_write, ins, tuple(outs), first)
+    return steps[:at] + [merged] + steps[at + 1 + len(groups):]
 
 
 def _bind_check(op):

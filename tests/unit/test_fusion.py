@@ -170,6 +170,31 @@ def test_a_fused_update_of_an_uninitialized_variable_raises_and_writes_nothing()
     np.testing.assert_array_equal(after_fused[0], np.arange(3.0))
 
 
+def test_writes_that_use_the_kernels_their_check_found_still_write_all_or_nothing():
+    """Once the updates' kernels are compiled, the check and the fused writes run as one
+    step (each write calls the kernel its check found): a run whose second update does not
+    fit still raises before the first one lands, and later runs go on as before."""
+    v, w, x, y, train = two_updates()
+    good = {x: np.ones(3, np.float32), y: np.full((2, 1), 2.0, np.float32)}
+    with setting(fusion=True):
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(train, good)
+        [plan] = [p for p in sess._plans.values() if "Fused" in p.describe()]
+        merged = [line for line in plan._run_steps.source.splitlines() if "check" in line]
+        assert len(merged) == 1 and merged[0].split("=")[0].count("vals[") == 2  # both writes
+        before = sess.run([v, w])
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="var and delta do not have the same shape") as info:
+            sess.run(train, {x: np.ones(3, np.float32), y: np.ones((1, 2, 2), np.float32)})
+        assert info.value.op.name.startswith("GradientDescent/update_Variable_1")
+        for a, b in zip(sess.run([v, w]), before):
+            np.testing.assert_array_equal(a, b)  # nothing written, v's update neither
+        sess.run(train, good)
+        np.testing.assert_array_equal(sess.run(v), before[0] - 1.5)
+
+
 # -- 3. the order rule --------------------------------------------------------------------------
 def test_reads_before_and_after_a_fused_write_see_the_old_and_the_new_value():
     v = tf.Variable([1.0, -2.0, 3.0])
