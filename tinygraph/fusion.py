@@ -179,6 +179,12 @@ def fuse(order, fed, targets):
                 group_of[member] = group
             break
 
+    for op in order:  # an op alone, when it can write its result over an input (plan.py's
+        # _overwritable): a relu's gradient over the matrix product that dies in it
+        if op not in group_of and kind(op) == "elementwise" and any(
+                _dies_in(t, op, users, fed, fetched) for t in value_inputs(op)):
+            group_of[op] = [op]
+
     fused, moved = [], {c for consts in early.values() for c in consts}
     for op in order:
         group = group_of.get(op)
@@ -267,6 +273,16 @@ def _may_join(group, op, position, users, writes):
             if any(u not in members and position[u] < here for u in users.get(t, ())):
                 return False  # read before the group would run
     return True
+
+
+def _dies_in(t, op, users, fed, fetched):
+    """``t`` is a fresh array that only ``op`` reads, of ``op``'s shape and dtype: ``op`` may
+    write its result over it (plan.py decides for good, with the same rules)."""
+    producer, out = t.op, op.outputs[0]
+    return t not in fed and t not in fetched and users.get(t) == [op] and \
+        len(producer.outputs) == 1 and not producer._op_def.aliases and \
+        producer._op_def.fusion is None and t.dtype == out.dtype and \
+        t.shape.is_compatible_with(out.shape) and t.shape.ndims not in (None, 0)
 
 
 def _one_dtype(op):
