@@ -25,6 +25,8 @@ training step; 37 steps become 26)::
     $25 = Mul ..._grad/mul($24, $17)              $17 = Fused ..._grad/mul[Add,
                                                         SparseSoftmaxCrossEntropyWithLogits,
                                                         MeanGrad, ExpandDims, Mul](...)
+    $29 = ReluGrad Relu_grad/ReluGrad($27, $13)   $20 = Fused Relu_grad/ReluGrad[ReluGrad](
+                                                        $18, $12)
     $22 = Mul gradients/L2Loss_grad/mul($4, $20)
     $33 = AddN gradients/AddN_1($22, $31)
     $35 = ApplyGradientDescent update_W1(         $23 = Fused update_W1[Mul, AddN,
@@ -52,6 +54,10 @@ only the shape of the losses, and the cross-entropy works row by row), so it has
 hand-written kernel, ``kernels.bias_sparse_xent_scaled`` (the fused step calls its jitted
 core, ``bias_xent_scaled_into``, directly), with the ops' arithmetic in the ops' order;
 ``_mean_xent`` below says exactly which graphs it takes.
+
+An elementwise op that no chain takes still becomes a group of its own when it can write
+its result over an input that dies in it (``_dies_in``): the relu's gradient above,
+ReluGrad(dz @ W2^T, h), then masks the product in place instead of filling a new array.
 
 Rules that keep a fused plan equal to the unfused one:
 

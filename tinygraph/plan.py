@@ -21,7 +21,9 @@ first every op that neither writes a variable nor depends on a write (so it sees
 variables as they were when ``run`` was called), then the writes (``Assign*``,
 ``Apply*``), then the ops that depend on a write. Before the first write lands, every write
 whose inputs are already computed is checked (initialized variable, shapes), so a run
-applies all of those writes or none.
+applies all of those writes or none. (When fused writes follow the check, the running program
+makes them one step with it, each write calling the kernel its check found; ``describe`` and
+traced runs show them apart.)
 
 **The sharing rule.** Kernels may return views: a variable's read shares the variable's
 storage, ``identity`` and ``reshape`` share their input's memory, a Const shares the

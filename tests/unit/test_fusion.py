@@ -170,6 +170,35 @@ def test_a_fused_update_of_an_uninitialized_variable_raises_and_writes_nothing()
     np.testing.assert_array_equal(after_fused[0], np.arange(3.0))
 
 
+def test_an_op_alone_writes_over_the_product_that_dies_in_it_and_only_then():
+    """relu(x @ w) and its gradient: Relu and ReluGrad each become a group of their own,
+    writing over the matrix product they read; values are those of the unfused plan. When
+    the product is fetched too, it does not die there: it is left alone, and so is its op."""
+    rng = np.random.default_rng(3)
+    x = tf.placeholder(tf.float32, [None, 4])
+    w = tf.Variable(rng.standard_normal((4, 3)).astype(np.float32))
+    v = tf.Variable(rng.standard_normal((3, 2)).astype(np.float32))
+    h = tf.nn.relu(tf.matmul(x, w))
+    [gw] = tf.gradients(tf.reduce_sum(tf.matmul(h, v)), [w])
+    [relu_grad] = [op for op in tf.get_default_graph().get_operations()
+                   if op.type == "ReluGrad"]
+    product = relu_grad.inputs[0]  # the gradient of h, dz @ v^T
+    feed = {x: rng.standard_normal((5, 4)).astype(np.float32)}
+    results = {}
+    for fusion_on in (True, False):
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            for fetches in ([h, gw], [h, gw, product]):
+                runs = [sess.run(fetches, feed) for _ in range(3)]  # compiled from the 1st
+                results[fusion_on, len(fetches)] = runs, sess.describe_plan(fetches, feed)
+    for n in (2, 3):
+        (fused, plan), (unfused, _) = results[True, n], results[False, n]
+        for got, expected in zip(fused, unfused):
+            for a, b in zip(got, expected):
+                np.testing.assert_array_equal(a, b)
+        assert ("Fused Relu[Relu]" in plan) and (("[ReluGrad]" in plan) == (n == 2)), plan
+
 def test_writes_that_use_the_kernels_their_check_found_still_write_all_or_nothing():
     """Once the updates' kernels are compiled, the check and the fused writes run as one
     step (each write calls the kernel its check found): a run whose second update does not
