@@ -8,7 +8,7 @@ fit a loop (they then raise the errors TF1 raises). A group that ends in a write
 plan.py its check, which runs before any write of the run lands.
 """
 from . import errors
-from .fused_kernels import ElementwiseKernel, MeanXentKernel
+from .fused_kernels import ElementwiseKernel, GemmUpdateKernel, MeanXentKernel
 from .registry import OpDef, bind_kernel
 
 __all__ = ["FusedGroup", "COMPILE_AFTER", "reads_variable"]
@@ -99,9 +99,13 @@ class FusedGroup:
         arrays = list(values)
         for k in self._refs:
             arrays[k] = values[k].value
-        build = MeanXentKernel.build if self.ops[-1].type == "Mul" and any(
-            op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops) \
-            else ElementwiseKernel.build
+        if any(op.type == "MatMul" for op in self.ops):
+            build = GemmUpdateKernel.build
+        elif self.ops[-1].type == "Mul" and any(
+                op.type == "SparseSoftmaxCrossEntropyWithLogits" for op in self.ops):
+            build = MeanXentKernel.build
+        else:
+            build = ElementwiseKernel.build
         return build(self, arrays)
 
     def _register(self, values, key):

@@ -9,7 +9,7 @@ per op pasted from the op's ``Fusion`` expression, and a store per value that le
 the small Python function that allocates the outputs (or takes an input that dies in the
 group, when plan.py allows it: ``FusedGroup.overwritable``) and calls the kernel, so a run
 pays one call. ``MeanXentKernel`` calls the hand-written kernel of the mean cross-entropy
-instead.
+instead, and ``GemmUpdateKernel`` BLAS's gemm for an update whose gradient is a product.
 
 Generated sources are kept on disk by ``fused_cache.py``, named by the hash of their text.
 The text holds every expression, the broadcast pattern, the dtype and tinygraph's version
@@ -26,7 +26,8 @@ _CODEGEN = 1  # the form of the generated code; part of every kernel's source
 
 def value_inputs(op):
     """The inputs whose values (not only shapes) the op reads; a write's variable aside."""
-    kind = op._op_def.fusion.kind
+    fusion = op._op_def.fusion
+    kind = None if fusion is None else fusion.kind  # (a MatMul in a gemm update: all)
     if kind == "sum_to":
         return [op.inputs[0]]
     if kind == "update":
@@ -322,6 +323,70 @@ class MeanXentKernel:
             if len(pick) == 1:
                 return loss if pick[0] else gradient
             return tuple(loss if is_loss else gradient for is_loss in pick)
+        return call
+
+
+class GemmUpdateKernel:
+    """The call for a gradient-descent update of a weight whose gradient is a matrix product,
+    ``W - lr * (a^T @ b [+ c * W])``: one BLAS ``gemm`` over W (``kernels/blas.py``), for one
+    combination of input shapes. The group is what ``fusion._gemm_update`` found::
+
+        [MatMul(a, b, transpose_a=True), ApplyGradientDescent(W, lr, product)]
+        [MatMul(a, b, transpose_a=True), Mul(read of W, c), AddN, ApplyGradientDescent]
+
+    The L2 form is W * (1 - lr * c) - lr * (a^T @ b): the same value as the ops' up to
+    rounding (a few units in the last place), as BLAS's sums are anyway.
+    """
+
+    @staticmethod
+    def build(group, arrays):
+        from .kernels import blas
+        matmul, write = next(op for op in group.ops if op.type == "MatMul"), group.write
+        var = arrays[group._ref]
+        dtype = np.dtype(group.dtype)
+        index = {t: k for k, t in enumerate(group.inputs)}
+        a, b = arrays[index[matmul.inputs[0]]], arrays[index[matmul.inputs[1]]]
+        lr = arrays[index[write.inputs[1]]]
+        mul = next((op for op in group.ops if op.type == "Mul"), None)
+        factor = None if mul is None else next(t for t in mul.inputs if t in index and
+                                               index[t] not in group.in_place_reads)
+        scalars = [lr] + ([] if factor is None else [arrays[index[factor]]])
+        if a.ndim != 2 or b.ndim != 2 or var.ndim != 2 or 0 in a.shape + b.shape or \
+                b.shape[0] != a.shape[0] or var.shape != (a.shape[1], b.shape[1]) or \
+                any(x.dtype != dtype for x in [a, b, var] + scalars) or \
+                any(np.shape(x) != () for x in scalars) or blas.gemm(dtype) is None:
+            return None  # the ops one by one raise the errors TF1 raises
+        if any(arrays[k].shape != var.shape for k in group.in_place_reads):
+            return None
+        return GemmUpdateKernel(group, index[matmul.inputs[0]], index[matmul.inputs[1]],
+                                index[write.inputs[1]],
+                                None if factor is None else index[factor], blas.gemm(dtype))
+
+    def __init__(self, group, a, b, lr, factor, gemm):
+        self.group, self.a, self.b, self.lr, self.factor, self.gemm = \
+            group, a, b, lr, factor, gemm
+
+    def cached(self):
+        return True  # the kernel is compiled with the other kernels
+
+    def load(self):
+        """``call(values) -> W``; the shapes were checked by ``build``."""
+        from .kernels.numba_impl import gemm_update as kernel
+        group, gemm, ia, ib, il, ic = self.group, self.gemm, self.a, self.b, self.lr, \
+            self.factor
+        ref, unfused = group._ref, group._run_unfused
+        scalar = np.dtype(group.dtype).type
+        one = scalar(1)
+
+        def call(values):
+            a, b, w = values[ia], values[ib], values[ref].value
+            if not (a.flags.c_contiguous and b.flags.c_contiguous and w.flags.c_contiguous):
+                return unfused(values)  # (a variable's storage is always C-ordered)
+            lr = scalar(values[il])
+            beta = one if ic is None else one - lr * scalar(values[ic])
+            if beta == 0 or not kernel(gemm, a, b, w, -lr, beta):
+                return unfused(values)  # gemm would not read W (beta 0), or they overlap
+            return w
         return call
 
 

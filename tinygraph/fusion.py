@@ -163,6 +163,9 @@ def fuse(order, fed, targets):
                 continue
             members.add(op)
             todo.extend(t.op for t in values if t not in fed)
+        product = _gemm_update(write, members, users, fed, fetched, control_users)
+        if product is not None:  # the gradient's product itself writes the weights
+            members.add(product)
         if members:  # an update alone too: its generated call is leaner than the kernel's
             group = sorted(members, key=position.get)
             for op in group:
@@ -263,6 +266,45 @@ def _mean_xent(xent, users, fed, fetched, control_users):
            for op in group):
         return None
     return group
+
+
+def _gemm_update(write, members, users, fed, fetched, control_users):
+    """The MatMul to fold into ``write``'s group (``members``), or None: for a gradient-
+    descent step on a weight whose gradient is ``a^T @ b`` (what TF1 builds for the weights
+    of ``x @ W``), with or without an L2 term ``c * W``, exactly::
+
+        ApplyGradientDescent(W, lr, MatMul(a, b, transpose_a=True))
+        ApplyGradientDescent(W, lr, AddN(MatMul(a, b, transpose_a=True), Mul(W, c)))
+
+    (either order inside AddN and Mul, c a scalar). BLAS's gemm then computes the update in
+    one call over W (``GemmUpdateKernel`` in fused_kernels.py). The product must be read by
+    nothing else, and a and b must not share a variable's storage: the product now runs
+    after earlier writes of the run, and gemm reads a and b while it writes W."""
+    if write.type != "ApplyGradientDescent":
+        return None
+    variable, delta = write.inputs[0].op, write.inputs[2]
+    if members == {write}:
+        product = delta
+    else:
+        add = delta.op
+        terms = [t.op for t in add.inputs if t.op in members]
+        products = [t for t in add.inputs if t.op not in members]
+        if add.type not in ("AddN", "Add") or len(add.inputs) != 2 or len(terms) != 1 or \
+                len(products) != 1 or terms[0].type != "Mul" or \
+                members != {write, add, terms[0]}:
+            return None
+        product, (x, y) = products[0], terms[0].inputs
+        if not (reads_variable(x, variable) and y.shape.ndims == 0 or
+                reads_variable(y, variable) and x.shape.ndims == 0):
+            return None
+    op = product.op
+    if op.type != "MatMul" or not op.attrs["transpose_a"] or op.attrs["transpose_b"] or \
+            product in fed or product in fetched or len(users.get(product, ())) != 1 or \
+            op in control_users or op.control_inputs or \
+            product.dtype.base_dtype != write.inputs[0].dtype.base_dtype or \
+            any(t.dtype.is_ref or _variables(t) for t in op.inputs if t not in fed):
+        return None
+    return op
 
 
 def _may_join(group, op, position, users, writes):

@@ -255,6 +255,26 @@ def apply_gradient_descent(var, alpha, delta):
 
 
 @jit
+def gemm_update(gemm, a, b, c, alpha, beta):
+    """c = alpha * a^T @ b + beta * c, in place, through BLAS's ``gemm`` (a ctypes function
+    from ``blas.py``, passed in so that the compiled code stays cacheable): a (k, m),
+    b (k, n) and c (m, n), C-contiguous, one dtype. Returns False, computing nothing, when
+    the sizes disagree, one is 0 (BLAS refuses a leading dimension of 0), or c overlaps a
+    or b (BLAS would read what it has written). The fused update calls it (fused_kernels.py)."""
+    k, m = a.shape
+    n = b.shape[1]
+    if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or k == 0 or m == 0 or n == 0:
+        return False
+    start, end = c.ctypes.data, c.ctypes.data + c.size * c.itemsize
+    for x in (a, b):
+        if x.ctypes.data < end and start < x.ctypes.data + x.size * x.itemsize:
+            return False
+    gemm(101, 112, 111, m, n, k, alpha, a.ctypes.data, m, b.ctypes.data, n, beta,
+         c.ctypes.data, n)  # row-major, a transposed, b as it is
+    return True
+
+
+@jit
 def _bias_add(x, bias, out):
     n, k = x.shape
     if bias.shape[0] != k or out.shape[0] != n or out.shape[1] != k:
