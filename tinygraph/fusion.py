@@ -13,7 +13,7 @@ chain: ``sum_to`` (SumToShape: a bias gradient, summed in the same loop) and ``u
 an op's definition: it only pastes the expressions together.
 
 What it does to the two-layer net of the follow-up post (``Session.describe_plan`` of its
-training step; 37 steps become 26)::
+training step; 37 steps become 24)::
 
     unfused (TINYGRAPH_FUSION=0)                  fused
     $12 = Add add($11, $6)
@@ -25,29 +25,39 @@ training step; 37 steps become 26)::
     $25 = Mul ..._grad/mul($24, $17)              $17 = Fused ..._grad/mul[Add,
                                                         SparseSoftmaxCrossEntropyWithLogits,
                                                         MeanGrad, ExpandDims, Mul](...)
-    $29 = ReluGrad Relu_grad/ReluGrad($27, $13)   $20 = Fused Relu_grad/ReluGrad[ReluGrad](
+    $29 = ReluGrad Relu_grad/ReluGrad($27, $13)   $19 = Fused Relu_grad/ReluGrad[ReluGrad](
                                                         $18, $12)
     $22 = Mul gradients/L2Loss_grad/mul($4, $20)
+    $31 = MatMul MatMul_grad/MatMul_1($1, $29)
     $33 = AddN gradients/AddN_1($22, $31)
-    $35 = ApplyGradientDescent update_W1(         $23 = Fused update_W1[Mul, AddN,
+    $35 = ApplyGradientDescent update_W1(         $21 = Fused update_W1[Mul, MatMul, AddN,
           $3, $34, $33)                                 ApplyGradientDescent](...)
     $30 = SumToShape add_grad/SumToShape($29, $6)
-    $36 = ApplyGradientDescent update_b1(...)     $24 = Fused update_b1[SumToShape,
+    $36 = ApplyGradientDescent update_b1(...)     $22 = Fused update_b1[SumToShape,
                                                         ApplyGradientDescent](...)
 
-The generated kernel of ``update_W1`` (flat: nothing broadcasts but the scalars)::
+The generated kernel of ``update_b1`` (the column sum in the loop nest, the update after it;
+the same kernel updates b2 with other shapes)::
 
     @jit
-    def fused(n0, x1, x2, x3, x4):
-        v1 = x1[0]                       # the L2 factor
-        v4 = x4[0]                       # the learning rate
+    def fused(n0, n1, x0, x2, x3, s0):
+        v3 = x3[0]                       # the learning rate
         for i0 in range(n0):
-            v2 = x2[i0]                  # the matrix product's gradient
-            w0 = x3[i0]                  # W1, read once ...
-            t0 = w0 * v1                 # Mul
-            t1 = t0 + v2                 # AddN
-            w0 = w0 - v4 * t1            # ApplyGradientDescent
-            x3[i0] = w0                  # ... and written in place
+            for i1 in range(n1):
+                v0 = x0[i0, i1]          # the gradient of the hidden layer's input
+                s0[i1] += v0             # SumToShape: down the columns
+        s0_flat = s0.reshape(-1)
+        x2_flat = x2.reshape(-1)         # b1, updated in place
+        for j in range(x2_flat.size):
+            w0 = x2_flat[j]
+            w0 = w0 - v3 * s0_flat[j]    # ApplyGradientDescent
+            x2_flat[j] = w0
+
+``update_W1`` is the one group that is not a loop: its gradient is the matrix product
+``x^T @ dh`` plus the L2 term ``c * W1``, so the whole update is
+``W1 * (1 - lr * c) - lr * (x^T @ dh)``, one call of BLAS's ``gemm`` written over W1 (no
+array for the gradient, no second pass over it). ``_gemm_update`` below says exactly which
+graphs it takes; its results differ from the ops' by rounding only.
 
 The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
 only the shape of the losses, and the cross-entropy works row by row), so it has a
@@ -163,9 +173,7 @@ def fuse(order, fed, targets):
                 continue
             members.add(op)
             todo.extend(t.op for t in values if t not in fed)
-        product = _gemm_update(write, members, users, fed, fetched, control_users)
-        if product is not None:  # the gradient's product itself writes the weights
-            members.add(product)
+        members = _gemm_update(write, members, users, fed, fetched, control_users) or members
         if members:  # an update alone too: its generated call is leaner than the kernel's
             group = sorted(members, key=position.get)
             for op in group:
@@ -269,34 +277,38 @@ def _mean_xent(xent, users, fed, fetched, control_users):
 
 
 def _gemm_update(write, members, users, fed, fetched, control_users):
-    """The MatMul to fold into ``write``'s group (``members``), or None: for a gradient-
-    descent step on a weight whose gradient is ``a^T @ b`` (what TF1 builds for the weights
-    of ``x @ W``), with or without an L2 term ``c * W``, exactly::
+    """The members of ``write``'s group with the gradient's MatMul folded in, or None: for a
+    gradient-descent step on a weight whose gradient is ``a^T @ b`` (what TF1 builds for the
+    weights of ``x @ W``), with or without an L2 term ``W * c``, exactly::
 
         ApplyGradientDescent(W, lr, MatMul(a, b, transpose_a=True))
         ApplyGradientDescent(W, lr, AddN(MatMul(a, b, transpose_a=True), Mul(W, c)))
 
-    (either order inside AddN and Mul, c a scalar). BLAS's gemm then computes the update in
-    one call over W (``GemmUpdateKernel`` in fused_kernels.py). The product must be read by
-    nothing else, and a and b must not share a variable's storage: the product now runs
-    after earlier writes of the run, and gemm reads a and b while it writes W."""
+    (either order inside AddN and Mul; c a scalar, whose own ops leave the group and run
+    before it). BLAS's gemm then computes the update in one call over W
+    (``GemmUpdateKernel`` in fused_kernels.py). The product must be read by nothing else,
+    and a and b must not share a variable's storage: the product now runs after earlier
+    writes of the run, and gemm reads a and b while it writes W."""
     if write.type != "ApplyGradientDescent":
         return None
     variable, delta = write.inputs[0].op, write.inputs[2]
     if members == {write}:
-        product = delta
+        product, kept = delta, {write}
     else:
         add = delta.op
         terms = [t.op for t in add.inputs if t.op in members]
         products = [t for t in add.inputs if t.op not in members]
-        if add.type not in ("AddN", "Add") or len(add.inputs) != 2 or len(terms) != 1 or \
-                len(products) != 1 or terms[0].type != "Mul" or \
-                members != {write, add, terms[0]}:
+        if add not in members or add.type not in ("AddN", "Add") or len(add.inputs) != 2 or \
+                len(terms) != 1 or len(products) != 1 or terms[0].type != "Mul":
             return None
-        product, (x, y) = products[0], terms[0].inputs
+        mul = terms[0]
+        product, kept = products[0], {write, add, mul}
+        x, y = mul.inputs
         if not (reads_variable(x, variable) and y.shape.ndims == 0 or
                 reads_variable(y, variable) and x.shape.ndims == 0):
             return None
+        if any(op.outputs[0].shape.ndims != 0 for op in members - kept):
+            return None  # only the scalar's ops may leave
     op = product.op
     if op.type != "MatMul" or not op.attrs["transpose_a"] or op.attrs["transpose_b"] or \
             product in fed or product in fetched or len(users.get(product, ())) != 1 or \
@@ -304,7 +316,7 @@ def _gemm_update(write, members, users, fed, fetched, control_users):
             product.dtype.base_dtype != write.inputs[0].dtype.base_dtype or \
             any(t.dtype.is_ref or _variables(t) for t in op.inputs if t not in fed):
         return None
-    return op
+    return kept | {op}
 
 
 def _may_join(group, op, position, users, writes):

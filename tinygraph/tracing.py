@@ -186,10 +186,11 @@ def _timed(step, stats, start_us, origin):
         end = time.perf_counter_ns()
         results = result if isinstance(result, tuple) else (result,)
         # allocated: an array of its own that is not an input (a fused step may write its
-        # output over an input: plan._overwritable)
+        # output over an input: plan._overwritable), nor the storage of a variable it wrote
         outputs = [NodeOutput(i, TensorDescription(
             str(v.dtype), list(v.shape), AllocationDescription(
-                v.nbytes, v.nbytes if v.base is None and all(v is not a for a in args)
+                v.nbytes, v.nbytes if v.base is None and all(
+                    v is not a and v is not getattr(a, "value", None) for a in args)
                 else 0)))
             for i, v in enumerate(results) if isinstance(v, np.ndarray)]
         stats.append(NodeExecStats(

@@ -63,6 +63,9 @@ def test_a_fused_step_that_writes_over_its_input_is_traced_as_allocating_nothing
     assert product.allocated_bytes == 60
     [xent] = [s for s in stats.values() if any("SparseSoftmax" in n for n in s.fused_ops)]
     assert xent.output[0].tensor_description.shape == [5, 3] and xent.allocated_bytes == 0
+    # the updates return the variables' storage, written in place: nothing allocated
+    updates = [s for s in stats.values() if s.node_name.endswith("ApplyGradientDescent")]
+    assert len(updates) == 2 and all(s.allocated_bytes == 0 for s in updates)
 
 
 def test_tracing_uses_the_same_plan_and_an_untraced_run_records_nothing():

@@ -255,6 +255,13 @@ def apply_gradient_descent(var, alpha, delta):
 
 
 @jit
+def _overlap(x, y):
+    """The memory of x and y overlaps (their first to last bytes, as C-ordered arrays)."""
+    return x.ctypes.data < y.ctypes.data + y.size * y.itemsize and \
+        y.ctypes.data < x.ctypes.data + x.size * x.itemsize
+
+
+@jit
 def gemm_update(gemm, a, b, c, alpha, beta):
     """c = alpha * a^T @ b + beta * c, in place, through BLAS's ``gemm`` (a ctypes function
     from ``blas.py``, passed in so that the compiled code stays cacheable): a (k, m),
@@ -265,10 +272,8 @@ def gemm_update(gemm, a, b, c, alpha, beta):
     n = b.shape[1]
     if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or k == 0 or m == 0 or n == 0:
         return False
-    start, end = c.ctypes.data, c.ctypes.data + c.size * c.itemsize
-    for x in (a, b):
-        if x.ctypes.data < end and start < x.ctypes.data + x.size * x.itemsize:
-            return False
+    if _overlap(c, a) or _overlap(c, b):
+        return False
     gemm(101, 112, 111, m, n, k, alpha, a.ctypes.data, m, b.ctypes.data, n, beta,
          c.ctypes.data, n)  # row-major, a transposed, b as it is
     return True
