@@ -328,14 +328,17 @@ class MeanXentKernel:
 
 class GemmUpdateKernel:
     """The call for a gradient-descent update of a weight whose gradient is a matrix product,
-    ``W - lr * (a^T @ b [+ c * W])``: one BLAS ``gemm`` over W (``kernels/blas.py``), for one
-    combination of input shapes. The group is what ``fusion._gemm_update`` found::
+    ``W - lr * (a^T @ b [+ W * c])``, for one combination of input shapes. The group is what
+    ``fusion._gemm_update`` found::
 
         [MatMul(a, b, transpose_a=True), ApplyGradientDescent(W, lr, product)]
         [MatMul(a, b, transpose_a=True), Mul(read of W, c), AddN, ApplyGradientDescent]
 
-    The L2 form is W * (1 - lr * c) - lr * (a^T @ b): the same value as the ops' up to
-    rounding (a few units in the last place), as BLAS's sums are anyway.
+    Where it pays (``_gemm_pays``), one BLAS ``gemm`` over W (``kernels/blas.py``):
+    ``W * (1 - lr * c) - lr * (a^T @ b)``, the ops' value up to rounding (a few units in the
+    last place, as the order of BLAS's sums is anyway). Elsewhere, or without such a BLAS,
+    the product (the MatMul's own kernel) and one pass of the update over W, with the ops'
+    arithmetic in the ops' order: the unfused result, bit for bit.
     """
 
     @staticmethod
@@ -354,26 +357,27 @@ class GemmUpdateKernel:
         if a.ndim != 2 or b.ndim != 2 or var.ndim != 2 or 0 in a.shape + b.shape or \
                 b.shape[0] != a.shape[0] or var.shape != (a.shape[1], b.shape[1]) or \
                 any(x.dtype != dtype for x in [a, b, var] + scalars) or \
-                any(np.shape(x) != () for x in scalars) or blas.gemm(dtype) is None:
+                any(np.shape(x) != () for x in scalars) or \
+                any(arrays[k].shape != var.shape for k in group.in_place_reads):
             return None  # the ops one by one raise the errors TF1 raises
-        if any(arrays[k].shape != var.shape for k in group.in_place_reads):
-            return None
+        gemm = blas.gemm(dtype) if _gemm_pays(a.shape[1], b.shape[1], a.shape[0]) else None
         return GemmUpdateKernel(group, index[matmul.inputs[0]], index[matmul.inputs[1]],
                                 index[write.inputs[1]],
-                                None if factor is None else index[factor], blas.gemm(dtype))
+                                None if factor is None else index[factor], gemm,
+                                group._fns[group.ops.index(matmul)])
 
-    def __init__(self, group, a, b, lr, factor, gemm):
-        self.group, self.a, self.b, self.lr, self.factor, self.gemm = \
-            group, a, b, lr, factor, gemm
+    def __init__(self, group, a, b, lr, factor, gemm, product):
+        self.group, self.a, self.b, self.lr, self.factor, self.gemm, self.product = \
+            group, a, b, lr, factor, gemm, product
 
     def cached(self):
-        return True  # the kernel is compiled with the other kernels
+        return True  # the kernels are compiled with the other kernels
 
     def load(self):
         """``call(values) -> W``; the shapes were checked by ``build``."""
-        from .kernels.numba_impl import gemm_update as kernel
-        group, gemm, ia, ib, il, ic = self.group, self.gemm, self.a, self.b, self.lr, \
-            self.factor
+        from .kernels.numba_impl import _axpy_inplace, _decay_axpy_inplace, gemm_update
+        group, gemm, product, ia, ib, il, ic = self.group, self.gemm, self.product, self.a, \
+            self.b, self.lr, self.factor
         ref, unfused = group._ref, group._run_unfused
         scalar = np.dtype(group.dtype).type
         one = scalar(1)
@@ -383,11 +387,32 @@ class GemmUpdateKernel:
             if not (a.flags.c_contiguous and b.flags.c_contiguous and w.flags.c_contiguous):
                 return unfused(values)  # (a variable's storage is always C-ordered)
             lr = scalar(values[il])
-            beta = one if ic is None else one - lr * scalar(values[ic])
-            if beta == 0 or not kernel(gemm, a, b, w, -lr, beta):
-                return unfused(values)  # gemm would not read W (beta 0), or they overlap
+            c = None if ic is None else scalar(values[ic])
+            if gemm is not None:
+                beta = one if c is None else one - lr * c
+                if beta != 0 and gemm_update(gemm, a, b, w, -lr, beta):
+                    return w
+                # beta 0: gemm would not read W; or W overlaps a or b: as below
+            p = product(a, b).reshape(-1)
+            if c is None:
+                _axpy_inplace(w.reshape(-1), lr, p)
+            else:
+                _decay_axpy_inplace(w.reshape(-1), lr, p, c)
             return w
+        call.uses_gemm = gemm is not None  # (for tests and the curious)
         return call
+
+
+def _gemm_pays(m, n, k):
+    """Whether one gemm with beta != 0 beats the product (np.dot, beta 0) and a pass of the
+    update, for W of shape (m, n) and a batch of k rows, on numpy's OpenBLAS. Measured
+    (benchmarks/README.md, "The update as one gemm"): with beta != 0, OpenBLAS adds ~10 us
+    to a product whose n is not a multiple of 8, which the saved pass repays only for a large
+    product (the article's 3072x10 weights from batch ~100 on, not at batch 10); with n a
+    multiple of 8 gemm is 0.35-0.95x the two at every size tried."""
+    if n % 8 == 0:
+        return True
+    return n >= 4 and k >= 64 and m * n >= 16384
 
 
 def _summed_in(group, t):

@@ -57,7 +57,9 @@ the same kernel updates b2 with other shapes)::
 ``x^T @ dh`` plus the L2 term ``c * W1``, so the whole update is
 ``W1 * (1 - lr * c) - lr * (x^T @ dh)``, one call of BLAS's ``gemm`` written over W1 (no
 array for the gradient, no second pass over it). ``_gemm_update`` below says exactly which
-graphs it takes; its results differ from the ops' by rounding only.
+graphs it takes; its results differ from the ops' by rounding only. For shapes where one
+gemm is not faster (``fused_kernels._gemm_pays``) the group computes the product, then the
+update in one pass, as the ops do.
 
 The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
 only the shape of the losses, and the cross-entropy works row by row), so it has a

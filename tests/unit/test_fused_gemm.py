@@ -15,12 +15,14 @@ from .fusion_graphs import close, setting
 RTOL = {np.float32: 2e-5, np.float64: 1e-12}
 
 
-def regression(dtype, l2=None, lr=0.05, extra=None):
-    """A linear least-squares step: w's gradient is x^T @ (2/n (x w - y)), plus l2 * w."""
+def regression(dtype, l2=None, lr=0.05, extra=None, columns=8):
+    """A linear least-squares step: w's gradient is x^T @ (2/n (x w - y)), plus l2 * w.
+    With 8 columns the update is one gemm; with 3, the product and a pass of the update
+    (``fused_kernels._gemm_pays``)."""
     x = tf.placeholder(dtype, [None, None])
     y = tf.placeholder(dtype, [None, None])
-    w = tf.Variable(np.linspace(-1, 1, 12).reshape(4, 3).astype(dtype))
-    b = tf.Variable(np.zeros(3, dtype))
+    w = tf.Variable(np.linspace(-1, 1, 4 * columns).reshape(4, columns).astype(dtype))
+    b = tf.Variable(np.zeros(columns, dtype))
     out = tf.matmul(x, w) + b
     loss = tf.reduce_mean(tf.square(out - y))
     if l2 is not None:
@@ -50,12 +52,21 @@ def run_steps(fusion_on, build, feeds, fetch_more=(), prepare=None):
             except tf.errors.OpError as e:
                 got = (type(e), e.message, e.op.name)
             out.append((got, sess.run([w, b])))
+        run_steps.gemm = gemm_calls(sess)
         return out, sess.describe_plan(fetches, {x: xv, y: yv})
 
 
 def folded(plan):
     return "[MatMul, ApplyGradientDescent]" in plan or "MatMul, AddN, ApplyGradientDescent]" \
         in plan
+
+
+def gemm_calls(sess):
+    """Of each compiled call of a folded update in ``sess``: whether it calls gemm."""
+    groups = {id(op): op for plan in sess._plans.values() for _, _, _, op in plan.steps
+              if any(m.type == "MatMul" for m in getattr(op, "ops", ()))}
+    return [call.uses_gemm for op in groups.values() for call in op._kernels.values()
+            if hasattr(call, "uses_gemm")]
 
 
 def same(fused, unfused, rtol):
@@ -75,31 +86,33 @@ values = st.one_of(st.floats(-3, 3, width=32), st.sampled_from([0.0, np.nan, np.
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inf - inf, on purpose
 @settings(max_examples=25, deadline=None)
 @given(dtype=st.sampled_from([np.float32, np.float64]), rows=st.integers(0, 5),
-       l2=st.sampled_from([None, 0.1, 0.5]), lr=st.sampled_from([0.05, 2.0, 10.0]),
-       data=st.data())
-def test_the_gemm_update_computes_what_the_ops_compute(dtype, rows, l2, lr, data):
-    """Batches of 0 to 5 rows (0: gemm refuses, the ops run), NaN and inf in the data, an L2
-    term or none, and learning rates that make 1 - lr * l2 zero (gemm would not read W) or
-    negative."""
+       columns=st.sampled_from([3, 8]), l2=st.sampled_from([None, 0.1, 0.5]),
+       lr=st.sampled_from([0.05, 2.0, 10.0]), data=st.data())
+def test_the_folded_update_computes_what_the_ops_compute(dtype, rows, columns, l2, lr, data):
+    """Batches of 0 to 5 rows (0: the ops run one by one), NaN and inf in the data, an L2
+    term or none, learning rates that make 1 - lr * l2 zero (gemm would not read W) or
+    negative; one gemm (8 columns), or the product and a pass of the update (3 columns,
+    the ops' arithmetic: the same bits)."""
     feeds = []
     for _ in range(3):
         xv = np.array(data.draw(st.lists(values, min_size=rows * 4, max_size=rows * 4)),
                       dtype).reshape(rows, 4)
-        yv = np.array(data.draw(st.lists(values, min_size=rows * 3, max_size=rows * 3)),
-                      dtype).reshape(rows, 3)
+        yv = np.array(data.draw(st.lists(values, min_size=rows * columns,
+                                         max_size=rows * columns)), dtype).reshape(rows, columns)
         feeds.append((xv, yv))
-    build = lambda: regression(dtype, l2, lr)  # noqa: E731
+    build = lambda: regression(dtype, l2, lr, columns=columns)  # noqa: E731
     fused, plan = run_steps(True, build, feeds)
+    assert run_steps.gemm == ([] if rows == 0 else [columns == 8])
     unfused, _ = run_steps(False, build, feeds)
     assert folded(plan)
-    same(fused, unfused, RTOL[dtype])
+    same(fused, unfused, RTOL[dtype] if columns == 8 else 0)
 
 
 @pytest.mark.parametrize("change", ["product fetched", "transposed b", "momentum",
                                     "product read twice"])
 def test_other_updates_and_products_are_left_as_they_were(change):
     rng = np.random.default_rng(0)
-    feeds = [(rng.standard_normal((5, 4)), rng.standard_normal((5, 3))) for _ in range(2)]
+    feeds = [(rng.standard_normal((5, 4)), rng.standard_normal((5, 8))) for _ in range(2)]
     fetch_more, build = (), lambda: regression(np.float64)
     if change == "product fetched":
         fetch_more = (lambda env: [op for op in tf.get_default_graph().get_operations()
@@ -111,8 +124,8 @@ def test_other_updates_and_products_are_left_as_they_were(change):
         def build():
             x = tf.placeholder(tf.float64, [None, None])
             y = tf.placeholder(tf.float64, [None, None])
-            w = tf.Variable(np.ones((4, 3)))
-            b = tf.Variable(np.zeros(3))
+            w = tf.Variable(np.ones((4, 8)))
+            b = tf.Variable(np.zeros(8))
             if change == "transposed b":  # the same value as x^T @ y, with b transposed
                 grad = tf.matmul(x, tf.transpose(y), transpose_a=True, transpose_b=True)
             else:  # the product is read by the update and by the bias's gradient
@@ -132,13 +145,14 @@ def test_other_updates_and_products_are_left_as_they_were(change):
 def test_a_run_that_cannot_update_raises_as_the_ops_do_and_writes_nothing(bad):
     rng = np.random.default_rng(1)
     good = (rng.standard_normal((5, 4)).astype(np.float32),
-            rng.standard_normal((5, 3)).astype(np.float32))
+            rng.standard_normal((5, 8)).astype(np.float32))
     wrong = {"x too wide": (np.ones((5, 6), np.float32), good[1]),
-             "y too wide": (good[0], np.ones((5, 4), np.float32))}[bad]
+             "y too wide": (good[0], np.ones((5, 9), np.float32))}[bad]
     build = lambda: regression(np.float32, l2=0.1)  # noqa: E731
     fused, plan = run_steps(True, build, [good, wrong, good])
+    assert folded(plan) and run_steps.gemm == [True]
     unfused, _ = run_steps(False, build, [good, wrong, good])
-    assert folded(plan)
+    assert not isinstance(fused[0][0], tuple) and not isinstance(fused[2][0], tuple)
     assert fused[1][0] == unfused[1][0] and fused[1][0][0] is tf.errors.InvalidArgumentError
     for a, e in zip(fused[1][1], fused[0][1]):  # after the failed run: as before it
         np.testing.assert_array_equal(a, e)
@@ -154,10 +168,10 @@ def test_an_uninitialized_weight_raises_before_the_bias_is_updated():
             sess = tf.Session()
             sess.run(b.initializer)
             with pytest.raises(tf.errors.FailedPreconditionError) as info:
-                sess.run(train, {x: np.ones((5, 4), np.float32), y: np.ones((5, 3),
+                sess.run(train, {x: np.ones((5, 4), np.float32), y: np.ones((5, 8),
                                                                           np.float32)})
             outcomes[fusion_on] = info.value.message
-            np.testing.assert_array_equal(sess.run(b), np.zeros(3))
+            np.testing.assert_array_equal(sess.run(b), np.zeros(8))
     assert outcomes[True] == outcomes[False] and "uninitialized" in outcomes[True]
 
 
@@ -165,12 +179,13 @@ def test_without_a_blas_to_call_the_ops_run_one_by_one(monkeypatch):
     monkeypatch.setattr(blas, "_found", {np.dtype(np.float32): None,
                                          np.dtype(np.float64): None})
     rng = np.random.default_rng(2)
-    feeds = [(rng.standard_normal((5, 4)), rng.standard_normal((5, 3))) for _ in range(3)]
+    feeds = [(rng.standard_normal((5, 4)), rng.standard_normal((5, 8))) for _ in range(3)]
     build = lambda: regression(np.float64, l2=0.1)  # noqa: E731
     fused, plan = run_steps(True, build, feeds)
+    assert run_steps.gemm == [False]  # the product, then a pass of the update
     unfused, _ = run_steps(False, build, feeds)
     assert folded(plan)
-    same(fused, unfused, 0)  # the same kernels, in the same order: the same bits
+    same(fused, unfused, 0)  # the ops' arithmetic in the ops' order: the same bits
 
 
 def read_only(array):
@@ -184,10 +199,11 @@ def test_fed_images_that_are_not_plain_arrays(form):
     ones: gemm reads them as it reads any other."""
     rng = np.random.default_rng(3)
     make = np.asfortranarray if form == "Fortran-ordered" else read_only
-    feeds = [(make(rng.standard_normal((5, 4))), rng.standard_normal((5, 3)))
+    feeds = [(make(rng.standard_normal((5, 4))), rng.standard_normal((5, 8)))
              for _ in range(2)]
     build = lambda: regression(np.float64)  # noqa: E731
     fused, plan = run_steps(True, build, feeds)
+    assert run_steps.gemm == [True]  # (a call that hands Fortran-ordered images on)
     unfused, _ = run_steps(False, build, feeds)
     assert folded(plan)
     same(fused, unfused, 0 if form == "Fortran-ordered" else RTOL[np.float64])

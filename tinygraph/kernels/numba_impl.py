@@ -244,6 +244,17 @@ def _axpy_inplace(var, alpha, delta):
     return True
 
 
+@jit
+def _decay_axpy_inplace(var, alpha, delta, c):
+    """var -= alpha * (delta + var * c): a weight's update with an L2 term, with the ops'
+    arithmetic in the ops' order (Mul, AddN, ApplyGradientDescent; fused_kernels.py)."""
+    if delta.size != var.size:
+        return False
+    for i in range(var.size):
+        var[i] = var[i] - alpha * (delta[i] + var[i] * c)
+    return True
+
+
 def apply_gradient_descent(var, alpha, delta):
     checks.apply_gradient_descent(var, alpha, delta)
     if (var.dtype not in _FLOATS or delta.dtype != var.dtype
