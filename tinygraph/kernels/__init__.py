@@ -102,6 +102,19 @@ def _warm(kernel, argtypes):
     return load
 
 
+def _warm_gemm():
+    """Find numpy's BLAS gemm (``blas.py``: a library lookup and one small check) and load
+    the float32 kernel that calls it (the fused weight update), as ``_warm`` does."""
+    import numba
+    import numpy as np
+    from . import _jit, blas, numba_impl
+    gemm = blas.gemm(np.float32)
+    if gemm is not None:
+        matrix = numba.types.Array(numba.float32, 2, "C")
+        _jit.load_cached(numba_impl.gemm_update, [numba.typeof(gemm), matrix, matrix, matrix,
+                                                  numba.float32, numba.float32])
+
+
 def _first_call_set_up():
     """What the first kernel calls would otherwise do on the caller's thread (30-45 ms):
     numba's ``typeof`` of an array reads ``numpy.ma`` (which numpy imports on first use),
@@ -128,6 +141,7 @@ def _background_steps():
     yield _import_kernels
     for kernel, argtypes in WARM:
         yield _warm(kernel, argtypes)
+    yield _warm_gemm
     yield _first_call_set_up
 
 
