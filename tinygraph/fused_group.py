@@ -40,7 +40,7 @@ class FusedGroup:
     attrs = {}
     overwritable = frozenset()  # the inputs it may write its output over (set by plan.py)
 
-    def __init__(self, ops, fetched, users):
+    def __init__(self, ops, fetched, users, fed=frozenset()):
         self.ops = list(ops)
         members = set(ops)
         made = {t for op in ops for t in op.outputs}
@@ -63,8 +63,9 @@ class FusedGroup:
         self._ref = self._refs[0] if write else None
         variable = write.inputs[0].op if write else None
         # reads of the written variable, each element read before it is written: no copy
+        # (a fed read is the fed value, not the variable)
         self.in_place_reads = tuple(k for k, t in enumerate(self.inputs)
-                                    if write and reads_variable(t, variable))
+                                    if write and reads_variable(t, variable) and t not in fed)
         self._op_def = OpDef("Fused", None, kernel=self.run, mutates=write is not None,
                              check=self.check if write else None, aliases=write is not None,
                              writes=tuple(self._refs))

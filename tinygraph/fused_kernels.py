@@ -384,23 +384,35 @@ class GemmUpdateKernel:
 
         def call(values):
             a, b, w = values[ia], values[ib], values[ref].value
-            if not (a.flags.c_contiguous and b.flags.c_contiguous and w.flags.c_contiguous):
-                return unfused(values)  # (a variable's storage is always C-ordered)
+            fa, fb = a.flags, b.flags
+            if not (fa.c_contiguous and fb.c_contiguous and fa.aligned and fb.aligned and
+                    w.flags.c_contiguous):
+                return unfused(values)  # (a variable's storage is C-ordered and aligned)
             lr = scalar(values[il])
             c = None if ic is None else scalar(values[ic])
-            if gemm is not None:
-                beta = one if c is None else one - lr * c
-                if beta != 0 and gemm_update(gemm, a, b, w, -lr, beta):
-                    return w
-                # beta 0: gemm would not read W; or W overlaps a or b: as below
+            if gemm is not None and lr != 0 and _beta_holds(lr, c) and \
+                    gemm_update(gemm, a, b, w, -lr, one if c is None else one - lr * c):
+                return w
+            # lr 0: BLAS skips the product, and with it a NaN in a or b; 1 - lr * c 0, or
+            # too close to 1 to hold the decay; W overlapping a or b: the product, then a pass
             p = product(a, b).reshape(-1)
-            if c is None:
-                _axpy_inplace(w.reshape(-1), lr, p)
-            else:
+            done = _axpy_inplace(w.reshape(-1), lr, p) if c is None else \
                 _decay_axpy_inplace(w.reshape(-1), lr, p, c)
-            return w
+            return w if done else unfused(values)  # (sizes changed meanwhile: the ops say)
         call.uses_gemm = gemm is not None  # (for tests and the curious)
         return call
+
+
+def _beta_holds(lr, c):
+    """gemm's ``beta = 1 - lr * c``, rounded to the dtype, keeps the decay ``lr * c`` to
+    0.1 %, and is not 0 (gemm would not read W). In float32 the numbers just below 1 are
+    6e-8 apart: with lr * c = 1e-7 the rounded beta would decay W 19 % too fast, and below
+    3e-8 not at all; the product and a pass keep the ops' arithmetic instead."""
+    if c is None:
+        return True
+    decay = float(lr) * float(c)
+    beta = type(lr)(1) - lr * c
+    return beta != 0 and abs((1.0 - float(beta)) - decay) <= 1e-3 * abs(decay)
 
 
 def _gemm_pays(m, n, k):

@@ -212,7 +212,7 @@ def fuse(order, fed, targets):
                 fused.append(op)
         elif op is (group[0] if id(group) in early else group[-1]):
             fused.extend(early.get(id(group), ()))
-            fused.append(FusedGroup(group, fetched, users))
+            fused.append(FusedGroup(group, fetched, users, fed))
     return fused
 
 
@@ -306,9 +306,9 @@ def _gemm_update(write, members, users, fed, fetched, control_users):
         mul = terms[0]
         product, kept = products[0], {write, add, mul}
         x, y = mul.inputs
-        if not (reads_variable(x, variable) and y.shape.ndims == 0 or
-                reads_variable(y, variable) and x.shape.ndims == 0):
-            return None
+        if not (reads_variable(x, variable) and x not in fed and y.shape.ndims == 0 or
+                reads_variable(y, variable) and y not in fed and x.shape.ndims == 0):
+            return None  # (a fed read is the fed value, not W)
         if any(op.outputs[0].shape.ndims != 0 for op in members - kept):
             return None  # only the scalar's ops may leave
     op = product.op

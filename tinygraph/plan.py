@@ -399,8 +399,9 @@ def _check_then_write(steps):
     check_writes, ins, _, first = steps[at]
     groups, outs = [], []
     for (start, end), op, step in zip(check_writes.spans, check_writes.writes, steps[at + 1:]):
-        if step[3] is not op or not hasattr(op, "ops") or step[1] != ins[start:end]:
-            break  # not the next checked write, or not a fused one
+        if step[3] is not op or not hasattr(op, "ops") or step[1] != ins[start:end] or \
+                step[2].__class__ is not int:
+            break  # not the next checked write, or not a fused one with one output
         groups.append((op, start, end))
         outs.append(step[2])
     if not groups:

@@ -223,3 +223,65 @@ def test_the_kernel_refuses_overlapping_arrays_and_empty_sizes():
     c = np.ones((4, 3))
     assert numba_impl.gemm_update(gemm, a, b, c, -0.5, 2.0)
     np.testing.assert_allclose(c, 2.0 - 0.5 * a.T @ b)
+
+
+def test_a_decay_too_small_for_gemms_beta_keeps_the_ops_arithmetic():
+    """In float32, beta = 1 - lr * c rounds to 1 when lr * c < 3e-8 (the L2 term would be
+    lost), and is 19 % off at 1e-7: such steps take the product and a pass, bit for bit."""
+    rng = np.random.default_rng(4)
+    feeds = [(rng.standard_normal((5, 4)).astype(np.float32),
+              rng.standard_normal((5, 8)).astype(np.float32)) for _ in range(3)]
+    for lr, l2 in [(1e-4, 1e-4), (1e-3, 1e-4)]:
+        build = lambda: regression(np.float32, l2=l2, lr=lr)  # noqa: E731
+        fused, plan = run_steps(True, build, feeds)
+        assert folded(plan) and run_steps.gemm == [True]
+        unfused, _ = run_steps(False, build, feeds)
+        same(fused, unfused, 0)
+
+
+def test_a_learning_rate_of_0_still_spreads_nan_as_the_ops_do():
+    """With alpha 0 BLAS skips the product (on large ones), and with it the NaN that the
+    ops give (W - 0 * inf)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((256, 256)).astype(np.float32)
+    x[0, 0] = np.inf
+    feeds = [(x, rng.standard_normal((256, 256)).astype(np.float32))]
+
+    def build():
+        x = tf.placeholder(tf.float32, [None, 256])
+        y = tf.placeholder(tf.float32, [None, 256])
+        w = tf.Variable(tf.ones([256, 256]))
+        b = tf.Variable(tf.zeros([256]))
+        loss = tf.reduce_sum(tf.matmul(x, w) * y)
+        return x, y, w, b, tf.train.GradientDescentOptimizer(0.0).minimize(loss)
+    fused, plan = run_steps(True, build, feeds)
+    assert folded(plan) and run_steps.gemm == [True]
+    unfused, _ = run_steps(False, build, feeds)
+    assert np.isnan(unfused[0][1][0]).sum() > 0
+    np.testing.assert_array_equal(fused[0][1][0], unfused[0][1][0])
+
+
+@pytest.mark.parametrize("columns", [3, 8])
+def test_a_fed_read_of_the_weights_is_the_fed_value(columns):
+    """Feeding W's read (its Identity) replaces W in the L2 term, as the ops compute it; the
+    update then writes W from the fed value's gradient, not from W's own elements."""
+    rng = np.random.default_rng(6)
+
+    def build():
+        x, y, w, b, train = regression(np.float64, l2=0.1, lr=0.5, columns=columns)
+        return x, y, w, b, train
+    outcomes = []
+    for fusion_on in (True, False):
+        tf.reset_default_graph()
+        x, y, w, b, train = build()
+        read = [op for op in tf.get_default_graph().get_operations()
+                if op.type == "Identity" and op.inputs[0].op is w.op][0].outputs[0]
+        with setting(fusion=fusion_on):
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            feed = {x: rng.standard_normal((5, 4)), y: rng.standard_normal((5, columns)),
+                    read: np.full((4, columns), 5.0)}
+            sess.run(train, feed)
+            outcomes.append(sess.run(w))
+        rng = np.random.default_rng(6)
+    np.testing.assert_allclose(outcomes[0], outcomes[1], rtol=1e-12)
