@@ -1,5 +1,6 @@
 """A fused group as a plan step: ``FusedGroup`` (which ops the fusion pass puts in a group
-is ``fusion.py``; how its kernel is written and cached, ``fused_kernels.py``).
+is ``fusion.py``; how its kernel is written and cached, ``fused_kernels.py`` and
+``fused_gemm.py``).
 
 A group looks like an Operation to plan.py. Each run picks the kernel for its input shapes:
 one that was built for them, or one built now when the same shapes come back often enough
@@ -8,7 +9,8 @@ fit a loop (they then raise the errors TF1 raises). A group that ends in a write
 plan.py its check, which runs before any write of the run lands.
 """
 from . import errors
-from .fused_kernels import ElementwiseKernel, GemmUpdateKernel, MeanXentKernel
+from .fused_gemm import GemmUpdateKernel
+from .fused_kernels import ElementwiseKernel, MeanXentKernel
 from .registry import OpDef, bind_kernel
 
 __all__ = ["FusedGroup", "COMPILE_AFTER", "reads_variable"]

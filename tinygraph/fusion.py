@@ -58,7 +58,7 @@ the same kernel updates b2 with other shapes)::
 ``W1 * (1 - lr * c) - lr * (x^T @ dh)``, one call of BLAS's ``gemm`` written over W1 (no
 array for the gradient, no second pass over it). ``_gemm_update`` below says exactly which
 graphs it takes; its results differ from the ops' by rounding only. For shapes where one
-gemm is not faster (``fused_kernels._gemm_pays``) the group computes the product, then the
+gemm is not faster (``fused_gemm._gemm_pays``) the group computes the product, then the
 update in one pass, as the ops do.
 
 The mean cross-entropy and its gradient is a pattern rather than a chain (MeanGrad reads
@@ -288,7 +288,7 @@ def _gemm_update(write, members, users, fed, fetched, control_users):
 
     (either order inside AddN and Mul; c a scalar, whose own ops leave the group and run
     before it). BLAS's gemm then computes the update in one call over W
-    (``GemmUpdateKernel`` in fused_kernels.py). The product must be read by nothing else,
+    (``GemmUpdateKernel`` in fused_gemm.py). The product must be read by nothing else,
     and a and b must not share a variable's storage: the product now runs after earlier
     writes of the run, and gemm reads a and b while it writes W."""
     if write.type != "ApplyGradientDescent":

@@ -21,9 +21,9 @@ first every op that neither writes a variable nor depends on a write (so it sees
 variables as they were when ``run`` was called), then the writes (``Assign*``,
 ``Apply*``), then the ops that depend on a write. Before the first write lands, every write
 whose inputs are already computed is checked (initialized variable, shapes), so a run
-applies all of those writes or none. (When fused writes follow the check, the running program
-makes them one step with it, each write calling the kernel its check found; ``describe`` and
-traced runs show them apart.)
+applies all of those writes or none (write_check.py). (When fused writes follow the check,
+the running program makes them one step with it, each write calling the kernel its check
+found; ``describe`` and traced runs show them apart.)
 
 **The sharing rule.** Kernels may return views: a variable's read shares the variable's
 storage, ``identity`` and ``reshape`` share their input's memory, a Const shares the
@@ -34,7 +34,6 @@ and is still needed after a write to that variable is copied just before that wr
 only then); a fetched value that still shares any root is copied when handed over, so the
 caller owns what ``run`` returns. Everything else is passed along without a copy.
 """
-import functools
 import heapq
 
 import numpy as np
@@ -45,6 +44,7 @@ from .fetches import feed_target, fetch_target, flatten
 from .graph import Operation, Tensor
 from .registry import bind_kernel
 from .step_program import compile_steps, op_error
+from .write_check import bind_check, check_then_write, checking, pre_write_check
 
 __all__ = ["Plan"]
 
@@ -94,7 +94,7 @@ class Plan:
         self.preset = [None] * self.num_slots
         for fn, ins, out, op in filter(_constant, self.steps):
             self.preset[out] = fn()
-        running = _check_then_write([step for step in self.steps if not _constant(step)])
+        running = check_then_write([step for step in self.steps if not _constant(step)])
         self._run_steps, self._kernels = _program(running), [fn for fn, _, _, _ in running]
         self._every_step = None  # the program of all steps, constant ones too: traced runs
 
@@ -313,7 +313,7 @@ def _bind_steps(session, order, slots, fed, fetched, discard):
         out = 0 if not outs else outs[0] if len(outs) == 1 else outs
         fn = bind_kernel(op, session)
         if op_def.check is not None and op not in checked:  # a chained write: check it here
-            fn = _checking(_bind_check(op), fn)
+            fn = checking(bind_check(op), fn)
         steps.append((fn, ins, out, op))
         if op_def.aliases:
             which = range(len(ins)) if op_def.aliases is True else op_def.aliases
@@ -328,7 +328,7 @@ def _bind_steps(session, order, slots, fed, fetched, discard):
     if first_write < len(order):
         index = steps.index(None)
         if checked:
-            steps[index] = _pre_write_check(checked, slots, discard)
+            steps[index] = pre_write_check(checked, slots, discard)
         else:
             del steps[index]
     return steps, roots
@@ -360,80 +360,3 @@ def _overwritable(order, slots, fed, last_use):
 def _written(op):
     """The VariableV2 ops that write ``op`` updates in place (its ``writes`` inputs)."""
     return frozenset(op.inputs[k].op for k in op._op_def.writes)
-
-
-def _pre_write_check(writes, slots, discard):
-    """One step that runs each write's check before the first write lands (all or none).
-    What it returns (the calls that fused writes' checks found) goes to the ``discard``
-    slot, unless ``_check_then_write`` hands it to the writes."""
-    ins, spans, checks = [], [], []
-    for op in writes:
-        start = len(ins)
-        ins.extend(slots[t] for t in op.inputs)
-        spans.append((start, len(ins)))
-        checks.append(_bind_check(op))
-
-    def check_writes(*values):
-        calls = []  # a fused write's check returns the kernel's call it found (fused_group.py)
-        for op, check, (start, end) in zip(writes, checks, spans):
-            try:
-                calls.append(check(*values[start:end]))
-            except errors.OpError as e:
-                if e.op is None:
-                    e.op = op
-                raise
-        return calls
-
-    check_writes.writes, check_writes.spans = writes, spans
-    return (check_writes, tuple(ins), discard, writes[0])
-
-
-def _check_then_write(steps):
-    """The steps with the pre-write check and the fused writes right after it made one step
-    (when there are such writes): each write then calls the kernel its check found, instead
-    of looking it up again. Only the running program is built from these; describe and traced
-    runs show the steps apart."""
-    at = next((i for i, step in enumerate(steps) if step_kind(step)[0] == "check"), None)
-    if at is None:
-        return steps
-    check_writes, ins, _, first = steps[at]
-    groups, outs = [], []
-    for (start, end), op, step in zip(check_writes.spans, check_writes.writes, steps[at + 1:]):
-        if step[3] is not op or not hasattr(op, "ops") or step[1] != ins[start:end] or \
-                step[2].__class__ is not int:
-            break  # not the next checked write, or not a fused one with one output
-        groups.append((op, start, end))
-        outs.append(step[2])
-    if not groups:
-        return steps
-
-    def check_then_write(*values):
-        calls = check_writes(*values)
-        results = []
-        for (group, start, end), call in zip(groups, calls):
-            args = values[start:end]
-            try:
-                results.append(group.run(*args) if call is None else call(args))
-            except errors.OpError as e:
-                if e.op is None:
-                    e.op = group
-                raise
-        return results
-
-    check_then_write.writes = check_writes.writes
-    merged = (check_then_write, ins, tuple(outs), first)
-    return steps[:at] + [merged] + steps[at + 1 + len(groups):]
-
-
-def _bind_check(op):
-    check = op._op_def.check
-    return functools.partial(check, **op.attrs) if op.attrs else check
-
-
-def _checking(check, kernel):
-    def checked_write(*values):
-        check(*values)
-        return kernel(*values)
-    return checked_write
-
-

@@ -1,5 +1,5 @@
 """The gradient-descent update that is one BLAS gemm over the weights (``fusion._gemm_update``,
-``fused_kernels.GemmUpdateKernel``, ``kernels/blas.py``): which updates it takes, that it
+``fused_gemm.GemmUpdateKernel``, ``kernels/blas.py``): which updates it takes, that it
 computes what the ops compute (to rounding), that it keeps the plan's rules, and that it
 steps aside when it cannot run."""
 import numpy as np
@@ -18,7 +18,7 @@ RTOL = {np.float32: 2e-5, np.float64: 1e-12}
 def regression(dtype, l2=None, lr=0.05, extra=None, columns=8):
     """A linear least-squares step: w's gradient is x^T @ (2/n (x w - y)), plus l2 * w.
     With 8 columns the update is one gemm; with 3, the product and a pass of the update
-    (``fused_kernels._gemm_pays``)."""
+    (``fused_gemm._gemm_pays``)."""
     x = tf.placeholder(dtype, [None, None])
     y = tf.placeholder(dtype, [None, None])
     w = tf.Variable(np.linspace(-1, 1, 4 * columns).reshape(4, columns).astype(dtype))

@@ -247,7 +247,7 @@ def _axpy_inplace(var, alpha, delta):
 @jit
 def _decay_axpy_inplace(var, alpha, delta, c):
     """var -= alpha * (delta + var * c): a weight's update with an L2 term, with the ops'
-    arithmetic in the ops' order (Mul, AddN, ApplyGradientDescent; fused_kernels.py)."""
+    arithmetic in the ops' order (Mul, AddN, ApplyGradientDescent; fused_gemm.py)."""
     if delta.size != var.size:
         return False
     for i in range(var.size):
@@ -278,7 +278,7 @@ def gemm_update(gemm, a, b, c, alpha, beta):
     from ``blas.py``, passed in so that the compiled code stays cacheable): a (k, m),
     b (k, n) and c (m, n), C-contiguous, one dtype. Returns False, computing nothing, when
     the sizes disagree, one is 0 (BLAS refuses a leading dimension of 0), or c overlaps a
-    or b (BLAS would read what it has written). The fused update calls it (fused_kernels.py)."""
+    or b (BLAS would read what it has written). The fused update calls it (fused_gemm.py)."""
     k, m = a.shape
     n = b.shape[1]
     if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n or k == 0 or m == 0 or n == 0:
